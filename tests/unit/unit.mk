@@ -1,0 +1,42 @@
+# Host unit tests (cmocka): each tests/unit/test_<x>.c is linked with the pure kernel sources
+# it tests, built with sanitizers, and run by `make unit`.
+#
+# A new test declares its sources with one line:  UNIT_SRCS_<x> := kernel/core/foo.c
+
+BUILD ?= build
+UNIT_CC ?= gcc
+UNIT_CFLAGS := -DATOLL_HOST -Ikernel/include -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_LDLIBS := -lcmocka
+
+# Every test gets the formatter: kernel code reports errors with ksnprintf.
+UNIT_COMMON_SRCS := kernel/lib/format.c
+
+UNIT_SRCS_format :=
+UNIT_SRCS_cmdline := kernel/core/cmdline.c
+UNIT_SRCS_path := kernel/core/path.c
+UNIT_SRCS_cpio := kernel/core/cpio.c
+UNIT_SRCS_logring := kernel/core/logring.c
+UNIT_SRCS_pagealloc := kernel/mm/pagealloc.c
+
+UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
+UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_NAMES))
+
+.PHONY: unit unit-build
+unit-build: $(UNIT_BINS)
+
+# Runs every test binary, then fails if any of them failed.
+unit: $(UNIT_BINS)
+	@failed=""; \
+	for t in $(UNIT_BINS); do \
+		echo "== $$t"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t || failed="$$failed $$(basename $$t)"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "unit: FAILED:$$failed"; exit 1; fi; \
+	echo "unit: all $(words $(UNIT_BINS)) test programs passed"
+
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $(UNIT_COMMON_SRCS) \
+		$(wildcard kernel/include/atoll/*.h) tests/unit/unit.mk
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) $(UNIT_LDLIBS)
