@@ -1,5 +1,6 @@
 # Shared by every e2e test: where the tools are, building a test program once, booting it, asserting.
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # status, output, lines and stderr are set by bats' run
 
 bats_require_minimum_version 1.5.0
 
