@@ -7,7 +7,7 @@ setup_file() {
     require_built_tools
     build_app args tests/apps/args.c
     build_app exit_status tests/apps/exit_status.c
-    build_app malloc_stress tests/apps/malloc_stress.c
+    build_app malloc_stress tests/apps/malloc_stress.c --mem 32M
     build_app enosys tests/apps/enosys.c
     build_app crash_null tests/apps/crash_null.c
     build_app crash_text tests/apps/crash_text.c
@@ -33,11 +33,13 @@ run_linux() {
     strip_carriage_returns
 }
 
-# The image's output when the kernel keeps quiet, so that only the program speaks.
+# The image's output when the kernel keeps quiet, minus any "atoll:" line it still prints (such as
+# the one-time notice of an unimplemented syscall), so that only the program speaks.
 run_image_quietly() {
     local machine=$1 app=$2
     shift 2
     boot "$machine" "$app" --append quiet "$@"
+    output="$(grep -v '^atoll: ' <<<"$output" || true)"
 }
 
 assert_same_output() {

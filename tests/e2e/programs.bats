@@ -11,7 +11,7 @@ setup_file() {
     build_app exit_status tests/apps/exit_status.c
     build_app fs tests/apps/fs --rootfs "$E2E_ROOT/tests/apps/fs/rootfs"
     build_app fs_no_rootfs tests/apps/fs/fs.c
-    build_app malloc_stress tests/apps/malloc_stress.c
+    build_app malloc_stress tests/apps/malloc_stress.c --mem 32M
     build_app time tests/apps/time.c
     build_app random tests/apps/random.c
     build_app uname tests/apps/uname.c
