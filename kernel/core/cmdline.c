@@ -59,6 +59,11 @@ static int fail(struct parser *p, int rc, const char *fmt, ...)
         kvsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    /* Tokens may hold escaped newlines or other control bytes: keep the message one line. */
+    for (char *c = p->err; *c != '\0'; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    }
     return rc;
 }
 

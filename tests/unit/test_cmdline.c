@@ -259,6 +259,10 @@ static void test_quoting_and_escapes(void **state)
                  "image cmdline: unterminated quote in the command line");
     expect_error(NULL, "-- a\\", -EINVAL,
                  "boot cmdline: trailing backslash at the end of the command line");
+    /* Control characters in a token do not break the one-line message. */
+    expect_error(NULL, "bad\\\nkey\\\t", -EINVAL,
+                 "boot cmdline: unknown key 'bad?key?' (known: env.NAME=VALUE, stack=SIZE, "
+                 "bootstat, strace, quiet)");
     expect_error("quiet \\", "", -EINVAL,
                  "image cmdline: trailing backslash at the end of the command line");
 }
