@@ -1,0 +1,93 @@
+# Atoll top-level build: the kernel library, the atoll tool, every app (image + Linux binary), tests.
+#
+#   make            kernel, tools, apps
+#   make test       install missing packages, then unit tests, fuzzing, end-to-end tests
+#   make bench-boot boot-time benchmark (CSV under bench/results/)
+
+BUILD ?= build
+VERSION := 0.1.0
+CC ?= gcc
+# Make's default CC is "cc"; the kernel is built with GCC on purpose (freestanding headers path below).
+KCC := gcc
+
+KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+KERNEL_LIB := $(BUILD)/kernel/libatoll.a
+KERNEL_LDS := $(BUILD)/kernel/image.ld
+
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(KCC) -print-file-name=include) -Ikernel/include \
+	-mno-red-zone -mgeneral-regs-only -fno-pie -fno-pic -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
+	-ffunction-sections -Wall -Wextra -Werror -MMD -MP -DATOLL_VERSION=\"$(VERSION)\"
+
+APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
+APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
+ATOLL := $(BUILD)/tools/atoll
+
+.PHONY: all kernel apps test unit e2e fuzz deps bench-boot clean format format-check
+all: kernel tools apps
+
+kernel: $(KERNEL_LIB) $(KERNEL_LDS)
+
+$(BUILD)/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: kernel/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# The kernel is one relocatable object whose only global symbols are those in kernel/exports.txt, so
+# a program's own functions (say, a `panic` of its own) never clash with the kernel's internals.
+$(BUILD)/kernel/atoll.o: $(KERNEL_OBJS) kernel/exports.txt
+	@echo "  LD      $@"
+	@ld -r -o $@.tmp $(KERNEL_OBJS)
+	@objcopy --keep-global-symbols=kernel/exports.txt $@.tmp $@
+	@rm -f $@.tmp
+
+$(KERNEL_LIB): $(BUILD)/kernel/atoll.o
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(KERNEL_LDS): kernel/arch/x86_64/image.ld
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+include tools/atoll/atoll.mk
+
+apps: $(APP_IMAGES)
+
+.SECONDEXPANSION:
+# Every app is built by the same command a user runs on their own program.
+$(BUILD)/%.img: kernel $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null)
+	$(ATOLL) build apps/$(*F) -o $@ --target all
+
+include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
+include tests/e2e/e2e.mk
+
+deps:
+	@scripts/install-deps.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) fuzz
+	$(MAKE) e2e
+
+bench-boot: all
+	bench/boot.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJS:.o=.d)
