@@ -1,0 +1,35 @@
+/* How an instance ends: drain the console, write the status record, stop the VM. */
+#include "atoll/dev.h"
+#include "atoll/kernel.h"
+#include "atoll/x86.h"
+
+_Noreturn void instance_exit(int status)
+{
+    irq_disable();
+    console_drain();
+    qemu_status_end("exit", status & 0xff);
+}
+
+_Noreturn void instance_crash(int status)
+{
+    irq_disable();
+    console_drain();
+    qemu_status_end("crash", status);
+}
+
+_Noreturn void boot_fail(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    kprintf_always("atoll: crash: boot failed: %s\natoll: end of crash report\n", buf);
+    instance_crash(STATUS_KERNEL_PANIC);
+}
+
+_Noreturn void config_fail(const char *msg)
+{
+    kprintf_always("atoll: %s\n", msg);
+    instance_exit(STATUS_CONFIG_ERROR);
+}

@@ -1,0 +1,26 @@
+/* The wait loop of the single vCPU: poll for readiness, drain the console, halt until the next deadline. */
+#include "atoll/arch.h"
+#include "atoll/kernel.h"
+#include "atoll/x86.h"
+
+int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
+{
+    for (;;) {
+        if (ready && ready(arg))
+            return 0;
+        uint64_t now = clock_monotonic_ns();
+        if (now >= deadline_ns)
+            return -ETIMEDOUT;
+        /* Idle: the console drains now, never on the program's hot path. */
+        console_drain();
+        irq_disable();
+        if (ready && ready(arg)) {
+            irq_enable();
+            return 0;
+        }
+        if (deadline_ns != UINT64_MAX)
+            lapic_arm_deadline(rdtsc() + ns_to_tsc(deadline_ns - MIN(deadline_ns, clock_monotonic_ns())));
+        irq_enable_and_halt(); /* tickless: nothing wakes us but the deadline or a device */
+        irq_disable();
+    }
+}
