@@ -1,0 +1,49 @@
+# libFuzzer harnesses for the kernel's parsers and allocators: `make fuzz` builds each
+# tests/fuzz/fuzz_<x>.c with clang and runs it for FUZZ_SECONDS seconds, starting from the seeds
+# in tests/fuzz/corpus/<x>/. Any crash, sanitizer report or assertion fails the target; the
+# input that caused it is left under $(BUILD)/tests/fuzz/.
+#
+# A new harness declares its sources with one line:  FUZZ_SRCS_<x> := kernel/core/foo.c
+
+BUILD ?= build
+FUZZ_SECONDS ?= 15
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -DATOLL_HOST -Ikernel/include -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# The formatter goes into every harness: kernel code reports errors with ksnprintf.
+FUZZ_COMMON_SRCS := kernel/lib/format.c
+
+FUZZ_SRCS_format :=
+FUZZ_SRCS_cpio := kernel/core/cpio.c
+FUZZ_SRCS_cmdline := kernel/core/cmdline.c
+FUZZ_SRCS_path := kernel/core/path.c
+FUZZ_SRCS_pagealloc := kernel/mm/pagealloc.c
+
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_NAMES))
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+# Runs every harness in turn (the log of each goes to $(BUILD)/tests/fuzz/<x>.log).
+fuzz: $(FUZZ_BINS)
+	@set -e; for name in $(FUZZ_NAMES); do \
+		work=$(BUILD)/tests/fuzz/corpus/$$name; mkdir -p $$work tests/fuzz/corpus/$$name; \
+		log=$(BUILD)/tests/fuzz/$$name.log; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		if ! $(BUILD)/tests/fuzz/fuzz_$$name -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/tests/fuzz/$$name- \
+			$$work tests/fuzz/corpus/$$name >$$log 2>&1; then \
+			tail -n 40 $$log; echo "fuzz: $$name FAILED (input saved as $(BUILD)/tests/fuzz/$$name-*)"; \
+			exit 1; \
+		fi; \
+		grep -E '^stat::number_of_executed_units|^Done' $$log | tr '\n' ' '; echo; \
+	done; echo "fuzz: all $(words $(FUZZ_NAMES)) harnesses ran without a failure"
+
+.SECONDEXPANSION:
+$(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(FUZZ_COMMON_SRCS) \
+		$(wildcard kernel/include/atoll/*.h) tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
