@@ -14,10 +14,16 @@ void *memmove(void *dst, const void *src, size_t n)
 {
     if ((uintptr_t)dst <= (uintptr_t)src || (uintptr_t)dst >= (uintptr_t)src + n)
         return memcpy(dst, src, n);
-    /* Overlapping with dst above src: copy backwards, from the last byte down. */
-    void *d = (char *)dst + n - 1;
-    const void *s = (const char *)src + n - 1;
-    __asm__ volatile("std\n\trep movsb\n\tcld" : "+D"(d), "+S"(s), "+c"(n) : : "memory", "cc");
+    /* Overlapping with dst above src: copy backwards. Not with std/rep movsb: an interrupt
+     * taken while the direction flag is set would run its handler with DF=1. The empty asm
+     * keeps GCC from turning the loop back into a call to memmove. */
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    while (n > 0) {
+        n--;
+        d[n] = s[n];
+        __asm__ volatile("" ::: "memory");
+    }
     return dst;
 }
 

@@ -19,6 +19,17 @@ UNIT_SRCS_cpio := kernel/core/cpio.c
 UNIT_SRCS_logring := kernel/core/logring.c
 UNIT_SRCS_pagealloc := kernel/mm/pagealloc.c
 
+# kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
+# freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
+UNIT_OBJS_string := $(BUILD)/tests/unit/kstring.o
+$(BUILD)/tests/unit/kstring.o: kernel/lib/string.c kernel/include/atoll/klib.h
+	@mkdir -p $(dir $@)
+	gcc -std=gnu11 -O2 -ffreestanding -nostdinc -isystem $$(gcc -print-file-name=include) \
+		-Ikernel/include -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+		-c $< -o $@.tmp.o
+	objcopy --prefix-symbols=kstring_ $@.tmp.o $@
+	rm -f $@.tmp.o
+
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_NAMES))
 
@@ -36,7 +47,7 @@ unit: $(UNIT_BINS)
 	echo "unit: all $(words $(UNIT_BINS)) test programs passed"
 
 .SECONDEXPANSION:
-$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $(UNIT_COMMON_SRCS) \
+$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(UNIT_OBJS_$$*) $(UNIT_COMMON_SRCS) \
 		$(wildcard kernel/include/atoll/*.h) tests/unit/unit.mk
 	@mkdir -p $(dir $@)
-	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) $(UNIT_LDLIBS)
+	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c %.o,$^) $(UNIT_LDLIBS)
