@@ -138,3 +138,5 @@ boot_tsc_entry:
     .quad 0
 boot_start_info:
     .long 0
+
+    .section .note.GNU-stack, "", @progbits

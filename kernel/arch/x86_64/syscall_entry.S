@@ -40,3 +40,5 @@ syscall_kstack_top:
     .quad 0
 syscall_user_rsp:
     .quad 0
+
+    .section .note.GNU-stack, "", @progbits

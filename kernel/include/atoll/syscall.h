@@ -18,7 +18,7 @@ struct syscall_entry {
  * through the uniform type reads each argument from the register musl put it in. */
 #define SYSCALL(name) {NR_##name, (syscall_fn)(void (*)(void))sys_##name}
 
-extern const char *const syscall_names[SYSCALL_MAX];
+const char *syscall_name(long nr); /* "unknown" for numbers Linux does not define */
 
 /* One table per family (kernel/sys/<family>.c), each ending with {-1, NULL}. */
 extern const struct syscall_entry syscalls_file[], syscalls_fs[], syscalls_mem[], syscalls_time[], syscalls_proc[],
