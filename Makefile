@@ -15,7 +15,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 KERNEL_LIB := $(BUILD)/kernel/libatoll.a
 KERNEL_LDS := $(BUILD)/kernel/image.ld
 
-KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+KCFLAGS := -std=gnu11 -Os -g -ffreestanding -nostdinc \
 	-isystem $(shell $(KCC) -print-file-name=include) -Ikernel/include \
 	-mno-red-zone -mgeneral-regs-only -fno-pie -fno-pic -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
@@ -30,12 +30,16 @@ all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
 
-$(BUILD)/kernel/%.c.o: kernel/%.c
+# Objects depend on the flags they were built with: changing KCFLAGS rebuilds the kernel.
+KFLAGS_STAMP := $(BUILD)/kernel/flags.txt
+$(shell mkdir -p $(BUILD)/kernel && echo '$(KCFLAGS)' | cmp -s - $(KFLAGS_STAMP) || echo '$(KCFLAGS)' > $(KFLAGS_STAMP))
+
+$(BUILD)/kernel/%.c.o: kernel/%.c $(KFLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(KCC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.S.o: kernel/%.S
+$(BUILD)/kernel/%.S.o: kernel/%.S $(KFLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
