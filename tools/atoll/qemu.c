@@ -32,8 +32,20 @@ bool qemu_parse_accel(const char *text, enum accel *accel)
     return true;
 }
 
+/* A /dev/kvm served by the PVM module (no kvm_intel or kvm_amd loaded) runs only guests built for
+ * PVM: an ordinary ring-0 kernel stops at its first SSE instruction with "KVM internal error". */
+static bool kvm_is_pvm(void)
+{
+    return access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) != 0 &&
+           access("/sys/module/kvm_amd", F_OK) != 0;
+}
+
 bool kvm_usable(char *why, size_t whylen)
 {
+    if (kvm_is_pvm()) {
+        snprintf(why, whylen, "/dev/kvm is served by the PVM module (kvm_pvm), which runs only PVM guests");
+        return false;
+    }
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, whylen, "/dev/kvm: %s", strerror(errno));
