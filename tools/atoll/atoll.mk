@@ -82,4 +82,4 @@ $(BUILD)/bench/floor.img: bench/floor/floor.S bench/floor/floor.ld
 
 e2e-tools: $(BUILD)/tools/atoll $(BUILD)/bench/floor.img
 	ATOLL=$(abspath $(BUILD)/tools/atoll) FLOOR_IMG=$(abspath $(BUILD)/bench/floor.img) \
-		bats $(ATOLL_TOOL_DIR)/tests/run_floor.bats
+		bats $(ATOLL_TOOL_DIR)/tests/cli.bats
