@@ -31,6 +31,35 @@ extern const char atoll_app_name[], atoll_app_cmdline[];
 extern char _start[];
 void syscall_entry(void);
 
+/* Boot stage timestamps, printed with the bootstat key to show where boot time goes. */
+struct boot_mark {
+    const char *stage;
+    uint64_t tsc;
+};
+static struct boot_mark marks[16];
+static unsigned nmarks;
+
+static void mark(const char *stage)
+{
+    if (nmarks < ARRAY_SIZE(marks))
+        marks[nmarks++] = (struct boot_mark){stage, rdtsc()};
+}
+
+static void print_bootstat(void)
+{
+    uint64_t ns = tsc_to_ns(boot_tsc_main - boot_tsc_entry);
+    kprintf_always("atoll: bootstat entry_to_main_us=%llu.%03llu tsc_hz=%llu memory_kib=%llu\n",
+                   (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000),
+                   (unsigned long long)tsc_hz(), (unsigned long long)(mm_total_bytes() / 1024));
+    kprintf_always("atoll: bootstat stages_us");
+    uint64_t prev = boot_tsc_entry;
+    for (unsigned i = 0; i < nmarks; i++) {
+        kprintf_always(" %s=%llu", marks[i].stage, (unsigned long long)(tsc_to_ns(marks[i].tsc - prev) / 1000));
+        prev = marks[i].tsc;
+    }
+    kprintf_always("\n");
+}
+
 static char boot_cmdline[4096];
 static struct boot_config config;
 const struct boot_config *boot_cfg = &config;
@@ -143,8 +172,10 @@ static void setup_config_and_rootfs(const struct boot_facts *b)
 
 void kmain(uint32_t start_info)
 {
+    mark("entry_asm");
     console_init();
     cpu_init();
+    mark("cpu");
     static struct boot_facts b;
     read_start_info(start_info, &b);
     struct boot_memory_range reserved[] = {
@@ -152,12 +183,17 @@ void kmain(uint32_t start_info)
         b.module,
     };
     mm_init(b.usable, b.nusable, reserved, ARRAY_SIZE(reserved));
+    mark("memory");
     setup_paging(&b);
+    mark("paging");
     setup_traps();
     syscall_init();
     lapic_init();
+    mark("traps");
     setup_config_and_rootfs(&b);
+    mark("config");
     random_init();
+    mark("random");
     stdio_init();
     vmem_init();
     uint64_t stack_top = stack_create(config.stack_size, "main");
@@ -165,14 +201,10 @@ void kmain(uint32_t start_info)
         boot_fail("out of memory for a %llu KiB main stack (give the VM more memory with --mem)",
                   (unsigned long long)(config.stack_size / 1024));
     uint64_t sp = program_stack_build(stack_top, atoll_app_name, &config);
+    mark("stacks");
     boot_tsc_main = rdtsc();
-    if (config.bootstat) {
-        uint64_t ticks = boot_tsc_main - boot_tsc_entry;
-        uint64_t ns = tsc_to_ns(ticks);
-        kprintf_always("atoll: bootstat entry_to_main_us=%llu.%03llu tsc_hz=%llu memory_kib=%llu\n",
-                       (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000),
-                       (unsigned long long)tsc_hz(), (unsigned long long)(mm_total_bytes() / 1024));
-    }
+    if (config.bootstat)
+        print_bootstat();
     irq_enable();
     __asm__ volatile("mov %0, %%rsp\n\t"
                      "xor %%ebp, %%ebp\n\t"

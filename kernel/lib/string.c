@@ -3,10 +3,14 @@
 
 /* memcpy/memset/memmove use string instructions: written as plain loops, GCC may recognise
  * them and emit calls to memcpy/memset, i.e. to themselves. */
+/* Whole quadwords first, then the tail: under TCG every iteration of a rep prefix costs the same,
+ * so moving 8 bytes per iteration makes large copies 8 times faster; on hardware it is as fast. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     void *d = dst;
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+    size_t q = n / 8, tail = n % 8;
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(tail) : : "memory");
     return dst;
 }
 
@@ -30,7 +34,10 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *d = dst;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t q = n / 8, tail = n % 8;
+    uint64_t pattern = (uint8_t)c * 0x0101010101010101ull;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(pattern) : "memory");
     return dst;
 }
 

@@ -272,10 +272,10 @@ static int compile_all(struct build_plan *plan)
         if (made != 0)
             return -1;
         char *include = xasprintf("-I%s", plan->app_dir);
-        char *argv[] = {"musl-gcc", "-std=gnu11", "-O2",
-                        "-g",       "-fno-pie",   "-fno-omit-frame-pointer",
-                        include,    "-c",         plan->sources.items[i],
-                        "-o",       object,       NULL};
+        char *argv[] = {"musl-gcc", "-std=gnu11", "-O2", "-g", "-fno-pie", "-fno-omit-frame-pointer",
+                        /* lets the image link drop what the program never calls */
+                        "-ffunction-sections", "-fdata-sections", include, "-c",
+                        plan->sources.items[i], "-o", object, NULL};
         int status = proc_run(argv, plan->opts->verbose);
         free(include);
         if (status != 0) {
@@ -403,6 +403,8 @@ static int link_image(struct build_plan *plan, const char *meta_object)
                           "max-page-size=4096",
                           "-z",
                           "noexecstack",
+                          /* unreferenced functions of musl, the kernel and the program stay out */
+                          "--gc-sections",
                           "-T",
                           plan->kernel_lds,
                           "-o",

@@ -1,6 +1,6 @@
 /* PVH entry: 32-bit protected mode with paging off -> long mode on an early identity map -> kmain. */
 
-#define EARLY_MAP_GIB 4
+#define EARLY_MAP_GIB 1 /* covers the image, boot data and early page-table pages, all in low memory */
 
     .section .note.Xen, "a"
     .balign 4
