@@ -272,7 +272,8 @@ static int compile_all(struct build_plan *plan)
         if (made != 0)
             return -1;
         char *include = xasprintf("-I%s", plan->app_dir);
-        char *argv[] = {"musl-gcc", "-std=gnu11", "-O2", "-g", "-fno-pie", "-fno-omit-frame-pointer",
+        char *argv[] = {"musl-gcc", "-std=gnu11", "-O2", "-g", "-fno-pie",
+                        "-fno-omit-frame-pointer",
                         /* lets the image link drop what the program never calls */
                         "-ffunction-sections", "-fdata-sections", include, "-c",
                         plan->sources.items[i], "-o", object, NULL};
@@ -395,22 +396,11 @@ static int link_image(struct build_plan *plan, const char *meta_object)
         return -1;
     }
     struct strvec argv = STRVEC_INIT;
-    const char *head[] = {"ld",
-                          "-static",
-                          "-nostdlib",
-                          "-no-pie",
-                          "-z",
-                          "max-page-size=4096",
-                          "-z",
+    const char *head[] = {"ld", "-static", "-nostdlib", "-no-pie", "-z", "max-page-size=4096", "-z",
                           "noexecstack",
                           /* unreferenced functions of musl, the kernel and the program stay out */
-                          "--gc-sections",
-                          "-T",
-                          plan->kernel_lds,
-                          "-o",
-                          plan->dbg,
-                          MUSL_LIB_DIR "/crt1.o",
-                          MUSL_LIB_DIR "/crti.o"};
+                          "--gc-sections", "-T", plan->kernel_lds, "-o", plan->dbg,
+                          MUSL_LIB_DIR "/crt1.o", MUSL_LIB_DIR "/crti.o"};
     for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
         strvec_push(&argv, head[i]);
     for (size_t i = 0; i < plan->objects.len; i++)

@@ -43,7 +43,8 @@ static bool kvm_is_pvm(void)
 bool kvm_usable(char *why, size_t whylen)
 {
     if (kvm_is_pvm()) {
-        snprintf(why, whylen, "/dev/kvm is served by the PVM module (kvm_pvm), which runs only PVM guests");
+        snprintf(why, whylen,
+                 "/dev/kvm is served by the PVM module (kvm_pvm), which runs only PVM guests");
         return false;
     }
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
