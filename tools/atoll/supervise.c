@@ -152,6 +152,15 @@ void supervise_qemu(char *const argv[], double timeout_s, struct console_filter 
         }
     }
     console_filter_finish(con);
+    /* A Ctrl-C that came as QEMU ended is still pending: honour it here, or it would kill the
+     * tool with its default action before the temporary files are removed. */
+    struct signalfd_siginfo late;
+    while (read(sig_fd, &late, sizeof(late)) == (ssize_t)sizeof(late)) {
+        if (late.ssi_signo != SIGCHLD && result->end == SUPERVISE_EXITED) {
+            result->end = SUPERVISE_INTERRUPTED;
+            result->signal = (int)late.ssi_signo;
+        }
+    }
 out:
     for (int i = 0; i < 2; i++) {
         if (out_pipe[i] >= 0)
