@@ -78,9 +78,9 @@ deps:
 
 test: deps
 	$(MAKE) all
-	$(MAKE) unit
+	$(MAKE) unit unit-tools
 	$(MAKE) fuzz
-	$(MAKE) e2e
+	$(MAKE) e2e e2e-tools
 
 bench-boot: all
 	bench/boot.sh

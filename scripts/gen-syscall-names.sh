@@ -31,3 +31,4 @@ hdr=${3:-kernel/include/atoll/syscall_nr.h}
     awk '/^#define __NR_[a-z0-9_]+ [0-9]+$/ { sub("__NR_", "", $2); printf "#define NR_%s %d\n", $2, $3 }' "$src"
     echo "#endif"
 } >"$hdr"
+command -v clang-format >/dev/null && clang-format -i "$out" "$hdr"

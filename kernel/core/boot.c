@@ -1,4 +1,5 @@
-/* The boot sequence: PVH start info -> CPU, memory, paging, traps, timers, config, rootfs -> the program. */
+/* The boot sequence: PVH start info -> CPU, memory, paging, traps, timers, config, rootfs -> the
+ * program. */
 #include "atoll/arch.h"
 #include "atoll/cmdline.h"
 #include "atoll/file.h"
@@ -7,9 +8,9 @@
 #include "atoll/rootfs.h"
 #include "atoll/x86.h"
 
-#define HVM_START_MAGIC 0x336ec578
-#define MAX_RANGES 32
-#define IST_STACK_SIZE (8 * 1024)
+#define HVM_START_MAGIC    0x336ec578
+#define MAX_RANGES         32
+#define IST_STACK_SIZE     (8 * 1024)
 #define SYSCALL_STACK_SIZE (32 * 1024)
 
 struct hvm_start_info {
@@ -54,7 +55,8 @@ static void print_bootstat(void)
     kprintf_always("atoll: bootstat stages_us");
     uint64_t prev = boot_tsc_entry;
     for (unsigned i = 0; i < nmarks; i++) {
-        kprintf_always(" %s=%llu", marks[i].stage, (unsigned long long)(tsc_to_ns(marks[i].tsc - prev) / 1000));
+        kprintf_always(" %s=%llu", marks[i].stage,
+                       (unsigned long long)(tsc_to_ns(marks[i].tsc - prev) / 1000));
         prev = marks[i].tsc;
     }
     kprintf_always("\n");
@@ -103,7 +105,8 @@ static void setup_paging(const struct boot_facts *b)
 {
     paging_init(&phys, b->ram_top);
     for (size_t i = 0; i < b->nusable; i++) {
-        uint64_t base = MAX(ALIGN_UP(b->usable[i].base, PAGE_SIZE), PAGE_SIZE); /* page 0 stays unmapped */
+        uint64_t base =
+            MAX(ALIGN_UP(b->usable[i].base, PAGE_SIZE), PAGE_SIZE); /* page 0 stays unmapped */
         uint64_t end = ALIGN_DOWN(b->usable[i].base + b->usable[i].len, PAGE_SIZE);
         if (end > base)
             vm_map(base, base, end - base, VM_RW);
@@ -166,8 +169,9 @@ static void setup_config_and_rootfs(const struct boot_facts *b)
         source = "the -initrd module";
     }
     if (rootfs_init(fs, fs_len) < 0)
-        boot_fail("rootfs: %s is not a valid newc cpio archive (rebuild it with atoll build --rootfs)",
-                  source);
+        boot_fail(
+            "rootfs: %s is not a valid newc cpio archive (rebuild it with atoll build --rootfs)",
+            source);
 }
 
 void kmain(uint32_t start_info)

@@ -1,4 +1,5 @@
-/* CLOCK_MONOTONIC from the TSC since the first instruction; CLOCK_REALTIME = boot wall time + monotonic. */
+/* CLOCK_MONOTONIC from the TSC since the first instruction; CLOCK_REALTIME = boot wall time +
+ * monotonic. */
 #include "atoll/arch.h"
 #include "atoll/dev.h"
 #include "atoll/kernel.h"
@@ -15,7 +16,8 @@ uint64_t clock_monotonic_ns(void)
 uint64_t clock_realtime_ns(void)
 {
     if (!realtime_known) {
-        /* Read lazily: the CMOS clock costs port I/O that a program without wall time never pays. */
+        /* Read lazily: the CMOS clock costs port I/O that a program without wall time never pays.
+         */
         if (!tsc_wallclock_ns(&realtime_at_boot_ns)) {
             int64_t rtc = rtc_read_unix_seconds();
             uint64_t now = clock_monotonic_ns();

@@ -1,4 +1,5 @@
-/* Console: kernel and app output go into a ring that is drained to the UART when the CPU would idle. */
+/* Console: kernel and app output go into a ring that is drained to the UART when the CPU would
+ * idle. */
 #include "atoll/dev.h"
 #include "atoll/kernel.h"
 #include "atoll/logring.h"

@@ -1,4 +1,5 @@
-/* Crash reports: one readable report for a CPU exception or kernel panic, then a reserved exit status. */
+/* Crash reports: one readable report for a CPU exception or kernel panic, then a reserved exit
+ * status. */
 #include "atoll/arch.h"
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
@@ -7,16 +8,31 @@
 extern char __text_start[], __text_end[], __kernel_text_start[], __kernel_text_end[];
 extern char __libc_text_start[], __libc_text_end[], __rodata_start[], __rodata_end[];
 
-#define MAX_FRAMES 24
+#define MAX_FRAMES     24
 #define MAX_SCAN_WORDS 8192
 
-static const char *const exception_names[32] = {
-    "divide error", "debug exception", "non-maskable interrupt", "breakpoint", "overflow",
-    "bound range exceeded", "invalid opcode", "FPU not available", "double fault",
-    "coprocessor segment overrun", "invalid TSS", "segment not present", "stack-segment fault",
-    "general protection fault", "page fault", "reserved exception 15", "x87 floating-point error",
-    "alignment check", "machine check", "SIMD floating-point error", "virtualization exception",
-    "control-protection exception"};
+static const char *const exception_names[32] = {"divide error",
+                                                "debug exception",
+                                                "non-maskable interrupt",
+                                                "breakpoint",
+                                                "overflow",
+                                                "bound range exceeded",
+                                                "invalid opcode",
+                                                "FPU not available",
+                                                "double fault",
+                                                "coprocessor segment overrun",
+                                                "invalid TSS",
+                                                "segment not present",
+                                                "stack-segment fault",
+                                                "general protection fault",
+                                                "page fault",
+                                                "reserved exception 15",
+                                                "x87 floating-point error",
+                                                "alignment check",
+                                                "machine check",
+                                                "SIMD floating-point error",
+                                                "virtualization exception",
+                                                "control-protection exception"};
 
 static bool in_crash;
 
@@ -34,7 +50,8 @@ static const char *owner_of(uint64_t a)
     return text_address(a) ? "app" : "outside the program's code";
 }
 
-/* A return address follows a call (E8 rel32, FF /2 in its register and memory forms) or a syscall. */
+/* A return address follows a call (E8 rel32, FF /2 in its register and memory forms) or a syscall.
+ */
 static bool after_call(uint64_t ret)
 {
     if (!text_address(ret - 7) || !text_address(ret - 1))
@@ -57,13 +74,14 @@ static void backtrace_from(uint64_t pc, uint64_t sp)
     kprintf_always("    #0  pc=0x%016llx\n", (unsigned long long)pc);
     const struct stack_info *st = stack_find(sp);
     if (!st) {
-        kprintf_always("    (stack pointer 0x%llx is outside every known stack)\n", (unsigned long long)sp);
+        kprintf_always("    (stack pointer 0x%llx is outside every known stack)\n",
+                       (unsigned long long)sp);
         return;
     }
     uint64_t from = MAX(sp, st->lo);
     unsigned frame = 1;
-    for (uint64_t a = ALIGN_UP(from, 8), n = 0; a + 8 <= st->hi && n < MAX_SCAN_WORDS && frame < MAX_FRAMES;
-         a += 8, n++) {
+    for (uint64_t a = ALIGN_UP(from, 8), n = 0;
+         a + 8 <= st->hi && n < MAX_SCAN_WORDS && frame < MAX_FRAMES; a += 8, n++) {
         uint64_t v = *(const uint64_t *)a;
         if (after_call(v))
             kprintf_always("    #%-2u pc=0x%016llx\n", frame++, (unsigned long long)v);
@@ -85,7 +103,8 @@ static void describe_page_fault(uint64_t addr, uint64_t err, uint64_t rsp)
     } else if (!(err & 0x1)) {
         kprintf_always("  %s of unmapped address 0x%llx\n", access, (unsigned long long)addr);
     } else if (err & 0x10) {
-        kprintf_always("  execute of non-executable memory at 0x%llx (W^X)\n", (unsigned long long)addr);
+        kprintf_always("  execute of non-executable memory at 0x%llx (W^X)\n",
+                       (unsigned long long)addr);
     } else if (err & 0x2) {
         const char *what = text_address(addr) ? "program code"
                            : (addr >= (uint64_t)__rodata_start && addr < (uint64_t)__rodata_end)
@@ -125,7 +144,8 @@ _Noreturn void crash_from_trap(struct trap_frame *f)
     }
     in_crash = true;
     const char *where = owner_of(f->rip);
-    const char *name = f->vector < ARRAY_SIZE(exception_names) ? exception_names[f->vector] : "exception";
+    const char *name =
+        f->vector < ARRAY_SIZE(exception_names) ? exception_names[f->vector] : "exception";
     kprintf_always("atoll: crash: %s (vector %llu, error code 0x%llx) in %s code\n", name,
                    (unsigned long long)f->vector, (unsigned long long)f->error, where);
     if (f->vector == 14)

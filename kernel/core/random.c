@@ -1,4 +1,5 @@
-/* Randomness: a ChaCha20 stream (RFC 8439) keyed from RDSEED/RDRAND when present, else TSC jitter and time. */
+/* Randomness: a ChaCha20 stream (RFC 8439) keyed from RDSEED/RDRAND when present, else TSC jitter
+ * and time. */
 #include "atoll/kernel.h"
 #include "atoll/random.h"
 
@@ -17,10 +18,12 @@ static inline uint32_t rotl(uint32_t v, int n)
     a += b, d ^= a, d = rotl(d, 16), c += d, b ^= c, b = rotl(b, 12);                              \
     a += b, d ^= a, d = rotl(d, 8), c += d, b ^= c, b = rotl(b, 7)
 
-void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonce[3], uint8_t out[64])
+void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonce[3],
+                    uint8_t out[64])
 {
-    uint32_t s[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, key[0], key[1], key[2], key[3],
-                      key[4],     key[5],     key[6],     key[7],     counter, nonce[0], nonce[1], nonce[2]};
+    uint32_t s[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, key[0], key[1],
+                      key[2],     key[3],     key[4],     key[5],     key[6], key[7],
+                      counter,    nonce[0],   nonce[1],   nonce[2]};
     uint32_t x[16];
     memcpy(x, s, sizeof(x));
     for (int i = 0; i < 10; i++) {
@@ -86,7 +89,8 @@ void random_init(void)
     for (int i = 0; i < 4; i++) {
         uint64_t v = 0;
         if (!hw_random(&v)) {
-            /* No hardware source: TSC jitter across port I/O (whose cost varies on a host) and the clock. */
+            /* No hardware source: TSC jitter across port I/O (whose cost varies on a host) and the
+             * clock. */
             for (int k = 0; k < 64; k++) {
                 v = (v << 5 | v >> 59) ^ rdtsc();
                 (void)inb(0x80);

@@ -1,4 +1,5 @@
-/* The wait loop of the single vCPU: poll for readiness, drain the console, halt until the next deadline. */
+/* The wait loop of the single vCPU: poll for readiness, drain the console, halt until the next
+ * deadline. */
 #include "atoll/arch.h"
 #include "atoll/kernel.h"
 #include "atoll/x86.h"
@@ -19,7 +20,8 @@ int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
             return 0;
         }
         if (deadline_ns != UINT64_MAX)
-            lapic_arm_deadline(rdtsc() + ns_to_tsc(deadline_ns - MIN(deadline_ns, clock_monotonic_ns())));
+            lapic_arm_deadline(rdtsc() +
+                               ns_to_tsc(deadline_ns - MIN(deadline_ns, clock_monotonic_ns())));
         irq_enable_and_halt(); /* tickless: nothing wakes us but the deadline or a device */
         irq_disable();
     }

@@ -2,7 +2,7 @@
 #include "atoll/dev.h"
 #include "atoll/x86.h"
 
-#define COM1 0x3f8
+#define COM1          0x3f8
 #define LSR_THR_EMPTY 0x20
 
 void uart_init(void)

@@ -8,8 +8,8 @@ struct pagealloc phys;
 static struct page_extent phys_extents[128];
 static uint64_t total_bytes;
 
-void mm_init(const struct boot_memory_range *usable, size_t n, const struct boot_memory_range *reserved,
-             size_t nreserved)
+void mm_init(const struct boot_memory_range *usable, size_t n,
+             const struct boot_memory_range *reserved, size_t nreserved)
 {
     pagealloc_init(&phys, phys_extents, ARRAY_SIZE(phys_extents));
     for (size_t i = 0; i < n; i++) {

@@ -3,18 +3,19 @@
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
 
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
+#define PROT_READ           1
+#define PROT_WRITE          2
+#define PROT_EXEC           4
+#define MAP_SHARED          0x01
+#define MAP_PRIVATE         0x02
+#define MAP_FIXED           0x10
+#define MAP_ANONYMOUS       0x20
 #define MAP_FIXED_NOREPLACE 0x100000
-#define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED 2
+#define MREMAP_MAYMOVE      1
+#define MREMAP_FIXED        2
 
-/* Pages the program owns (mmap and brk), kept as extents: they may be remapped, freed or reprotected. */
+/* Pages the program owns (mmap and brk), kept as extents: they may be remapped, freed or
+ * reprotected. */
 static struct pagealloc owned;
 static struct page_extent owned_extents[256];
 static uint64_t brk_start, brk_end;
@@ -22,7 +23,8 @@ static uint64_t brk_start, brk_end;
 void vmem_init(void)
 {
     pagealloc_init(&owned, owned_extents, ARRAY_SIZE(owned_extents));
-    /* The heap starts at the lowest free page, so it can grow upwards while mmap takes from the top. */
+    /* The heap starts at the lowest free page, so it can grow upwards while mmap takes from the
+     * top. */
     uint64_t first = pagealloc_alloc(&phys, 1, 1, false);
     if (first)
         pagealloc_free(&phys, first, 1);
@@ -91,7 +93,8 @@ long vmem_mmap(uint64_t addr, uint64_t len, int prot, int flags)
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & (PAGE_SIZE - 1))
             return -EINVAL;
-        /* Identity mapping: a fixed address is a physical page, allowed only if free or the program's own. */
+        /* Identity mapping: a fixed address is a physical page, allowed only if free or the
+         * program's own. */
         for (uint64_t p = addr; p < addr + size; p += PAGE_SIZE) {
             bool is_free = pagealloc_range_free(&phys, p, 1);
             if (!is_free && !is_owned(p))

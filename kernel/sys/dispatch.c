@@ -11,8 +11,8 @@ struct syscall_frame *syscall_current;
 
 static void table_build(void)
 {
-    const struct syscall_entry *families[] = {syscalls_file, syscalls_fs, syscalls_mem, syscalls_time, syscalls_proc,
-                                              syscalls_signal};
+    const struct syscall_entry *families[] = {syscalls_file, syscalls_fs,   syscalls_mem,
+                                              syscalls_time, syscalls_proc, syscalls_signal};
     for (size_t f = 0; f < ARRAY_SIZE(families); f++)
         for (const struct syscall_entry *e = families[f]; e->fn; e++)
             table[e->nr] = e->fn;
@@ -43,10 +43,12 @@ long syscall_dispatch(struct syscall_frame *f)
     long ret;
     if (nr < 0 || nr >= SYSCALL_MAX || !table[nr]) {
         if (nr < 0 || nr >= SYSCALL_MAX || first_time(nr))
-            kprintf_always("atoll: syscall %ld (%s) is not implemented: returning ENOSYS\n", nr, syscall_name(nr));
+            kprintf_always("atoll: syscall %ld (%s) is not implemented: returning ENOSYS\n", nr,
+                           syscall_name(nr));
         ret = -ENOSYS;
     } else {
-        ret = table[nr]((long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
+        ret = table[nr]((long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
+                        (long)f->r9);
     }
     if (boot_cfg->strace)
         kprintf("atoll: strace %s(0x%llx, 0x%llx, 0x%llx, 0x%llx) = %ld\n", syscall_name(nr),

@@ -1,18 +1,19 @@
-/* The descriptor table and the fd-generic syscalls: read/write families, lseek, close, dup, fcntl, ioctl. */
+/* The descriptor table and the fd-generic syscalls: read/write families, lseek, close, dup, fcntl,
+ * ioctl. */
 #include "atoll/file.h"
 #include "atoll/kernel.h"
 #include "atoll/syscall.h"
 
-#define FILES_MAX 256
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
+#define FILES_MAX       256
+#define F_DUPFD         0
+#define F_GETFD         1
+#define F_SETFD         2
+#define F_GETFL         3
+#define F_SETFL         4
 #define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC 1
-#define FIONBIO 0x5421
-#define IOV_MAX 1024
+#define FD_CLOEXEC      1
+#define FIONBIO         0x5421
+#define IOV_MAX         1024
 
 struct iovec {
     void *base;
@@ -93,7 +94,8 @@ static long iov_loop(int fd, const struct iovec *iov, int n, bool write)
     for (int i = 0; i < n; i++) {
         if (!iov[i].len)
             continue;
-        long r = write ? sys_write(fd, iov[i].base, iov[i].len) : sys_read(fd, iov[i].base, iov[i].len);
+        long r =
+            write ? sys_write(fd, iov[i].base, iov[i].len) : sys_read(fd, iov[i].base, iov[i].len);
         if (r < 0)
             return total ? total : r;
         total += r;
@@ -275,9 +277,8 @@ static long sys_close_range(unsigned first, unsigned last, unsigned flags)
 }
 
 const struct syscall_entry syscalls_file[] = {
-    SYSCALL(read),     SYSCALL(write), SYSCALL(pread64), SYSCALL(readv), SYSCALL(writev),
-    SYSCALL(preadv),   SYSCALL(lseek), SYSCALL(close),   SYSCALL(dup),   SYSCALL(dup2),
-    SYSCALL(dup3),     SYSCALL(fcntl), SYSCALL(ioctl),   SYSCALL(fstat), SYSCALL(getdents64),
-    SYSCALL(close_range),
-    {-1, NULL},
+    SYSCALL(read),        SYSCALL(write), SYSCALL(pread64), SYSCALL(readv), SYSCALL(writev),
+    SYSCALL(preadv),      SYSCALL(lseek), SYSCALL(close),   SYSCALL(dup),   SYSCALL(dup2),
+    SYSCALL(dup3),        SYSCALL(fcntl), SYSCALL(ioctl),   SYSCALL(fstat), SYSCALL(getdents64),
+    SYSCALL(close_range), {-1, NULL},
 };

@@ -5,11 +5,11 @@
 #include "atoll/rootfs.h"
 #include "atoll/syscall.h"
 
-#define PATH_MAX_LEN 256
+#define PATH_MAX_LEN  256
 #define SYMLINK_DEPTH 8
-#define DT_DIR 4
-#define DT_REG 8
-#define DT_LNK 10
+#define DT_DIR        4
+#define DT_REG        8
+#define DT_LNK        10
 
 static char cwd[PATH_MAX_LEN] = "/";
 
@@ -28,7 +28,27 @@ static long base_dir(int dirfd, const char *path, const char **base)
     return 0;
 }
 
-/* Resolves dirfd+path to an entry, following a final symlink when asked (intermediate ones are not). */
+/* A missing path is ENOTDIR rather than ENOENT when one of its parents is not a directory. */
+static long missing_error(const char *abs)
+{
+    char prefix[PATH_MAX_LEN];
+    size_t n = strlen(abs);
+    for (size_t i = 1; i < n; i++) {
+        if (abs[i] != '/')
+            continue;
+        memcpy(prefix, abs, i);
+        prefix[i] = 0;
+        struct cpio_entry e;
+        if (cpio_find(&rootfs, prefix, &e) < 0)
+            return -ENOENT;
+        if ((e.mode & S_IFMT) != S_IFDIR)
+            return -ENOTDIR;
+    }
+    return -ENOENT;
+}
+
+/* Resolves dirfd+path to an entry, following a final symlink when asked (intermediate ones are
+ * not). */
 static long lookup(int dirfd, const char *path, bool follow, struct cpio_entry *e, char *abs)
 {
     if (!path)
@@ -39,11 +59,15 @@ static long lookup(int dirfd, const char *path, bool follow, struct cpio_entry *
         return r;
     if ((r = path_resolve(base, path, abs, PATH_MAX_LEN)) < 0)
         return r;
+    bool want_dir = path[0] && path[strlen(path) - 1] == '/';
     for (int depth = 0;; depth++) {
         if ((r = cpio_find(&rootfs, abs, e)) < 0)
-            return r;
-        if (!follow || (e->mode & S_IFMT) != S_IFLNK)
+            return r == -ENOENT ? missing_error(abs) : r;
+        if ((!follow && !want_dir) || (e->mode & S_IFMT) != S_IFLNK) {
+            if (want_dir && (e->mode & S_IFMT) != S_IFDIR)
+                return -ENOTDIR; /* "file/" names a directory that is not one */
             return 0;
+        }
         if (depth == SYMLINK_DEPTH)
             return -ELOOP;
         char target[PATH_MAX_LEN], dir[PATH_MAX_LEN];
@@ -150,8 +174,8 @@ static long dir_getdents(struct file *f, void *out, size_t len)
             return r;
         if (r == 0)
             break;
-        if (!emit(buf, len, &used, e.ino ? e.ino : 1, (int64_t)cookie + 2, dirent_type(e.mode), e.name,
-                  e.namelen))
+        if (!emit(buf, len, &used, e.ino ? e.ino : 1, (int64_t)cookie + 2, dirent_type(e.mode),
+                  e.name, e.namelen))
             return used ? (long)used : -EINVAL;
         f->dir_cookie = cookie;
     }
@@ -160,7 +184,8 @@ static long dir_getdents(struct file *f, void *out, size_t len)
 
 static const struct file_ops regular_ops = {
     .read = file_read, .pread = file_pread, .stat = entry_stat, .seekable = true};
-static const struct file_ops dir_ops = {.getdents = dir_getdents, .stat = entry_stat, .seekable = true};
+static const struct file_ops dir_ops = {
+    .getdents = dir_getdents, .stat = entry_stat, .seekable = true};
 static const struct file_ops path_ops = {.stat = entry_stat};
 
 long fs_open_file(int dirfd, const char *path, int flags, struct file **out)
@@ -357,31 +382,30 @@ static long sys_read_only(void)
 {
     return -EROFS;
 }
-#define sys_creat sys_read_only
-#define sys_mkdir sys_read_only
-#define sys_mkdirat sys_read_only
-#define sys_rmdir sys_read_only
-#define sys_unlink sys_read_only
-#define sys_unlinkat sys_read_only
-#define sys_rename sys_read_only
-#define sys_renameat sys_read_only
+#define sys_creat     sys_read_only
+#define sys_mkdir     sys_read_only
+#define sys_mkdirat   sys_read_only
+#define sys_rmdir     sys_read_only
+#define sys_unlink    sys_read_only
+#define sys_unlinkat  sys_read_only
+#define sys_rename    sys_read_only
+#define sys_renameat  sys_read_only
 #define sys_renameat2 sys_read_only
-#define sys_symlink sys_read_only
+#define sys_symlink   sys_read_only
 #define sys_symlinkat sys_read_only
-#define sys_link sys_read_only
-#define sys_linkat sys_read_only
-#define sys_chmod sys_read_only
-#define sys_fchmodat sys_read_only
-#define sys_truncate sys_read_only
+#define sys_link      sys_read_only
+#define sys_linkat    sys_read_only
+#define sys_chmod     sys_read_only
+#define sys_fchmodat  sys_read_only
+#define sys_truncate  sys_read_only
 
 const struct syscall_entry syscalls_fs[] = {
-    SYSCALL(open),       SYSCALL(openat),    SYSCALL(stat),       SYSCALL(lstat),
-    SYSCALL(newfstatat), SYSCALL(statx),     SYSCALL(access),     SYSCALL(faccessat),
-    SYSCALL(faccessat2), SYSCALL(readlink),  SYSCALL(readlinkat), SYSCALL(getcwd),
-    SYSCALL(chdir),      SYSCALL(fchdir),    SYSCALL(creat),      SYSCALL(mkdir),
-    SYSCALL(mkdirat),    SYSCALL(rmdir),     SYSCALL(unlink),     SYSCALL(unlinkat),
-    SYSCALL(rename),     SYSCALL(renameat),  SYSCALL(renameat2),  SYSCALL(symlink),
-    SYSCALL(symlinkat),  SYSCALL(link),      SYSCALL(linkat),     SYSCALL(chmod),
-    SYSCALL(fchmodat),   SYSCALL(truncate),
-    {-1, NULL},
+    SYSCALL(open),       SYSCALL(openat),   SYSCALL(stat),       SYSCALL(lstat),
+    SYSCALL(newfstatat), SYSCALL(statx),    SYSCALL(access),     SYSCALL(faccessat),
+    SYSCALL(faccessat2), SYSCALL(readlink), SYSCALL(readlinkat), SYSCALL(getcwd),
+    SYSCALL(chdir),      SYSCALL(fchdir),   SYSCALL(creat),      SYSCALL(mkdir),
+    SYSCALL(mkdirat),    SYSCALL(rmdir),    SYSCALL(unlink),     SYSCALL(unlinkat),
+    SYSCALL(rename),     SYSCALL(renameat), SYSCALL(renameat2),  SYSCALL(symlink),
+    SYSCALL(symlinkat),  SYSCALL(link),     SYSCALL(linkat),     SYSCALL(chmod),
+    SYSCALL(fchmodat),   SYSCALL(truncate), {-1, NULL},
 };

@@ -1,12 +1,13 @@
-/* Memory syscalls: brk, mmap (anonymous and read-only file copies), munmap, mremap, mprotect, madvise. */
+/* Memory syscalls: brk, mmap (anonymous and read-only file copies), munmap, mremap, mprotect,
+ * madvise. */
 #include "atoll/file.h"
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
 #include "atoll/syscall.h"
 
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define MAP_SHARED 0x01
+#define PROT_READ     1
+#define PROT_WRITE    2
+#define MAP_SHARED    0x01
 #define MAP_ANONYMOUS 0x20
 
 static long sys_brk(uint64_t end)
@@ -48,7 +49,8 @@ static long sys_munmap(uint64_t addr, uint64_t len)
     return vmem_munmap(addr, len);
 }
 
-static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr)
+static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+                       uint64_t new_addr)
 {
     return vmem_mremap(old, old_len, new_len, flags, new_addr);
 }
@@ -63,15 +65,14 @@ static long sys_madvise(void)
 {
     return 0;
 }
-#define sys_mlock sys_madvise
-#define sys_munlock sys_madvise
-#define sys_mlockall sys_madvise
+#define sys_mlock      sys_madvise
+#define sys_munlock    sys_madvise
+#define sys_mlockall   sys_madvise
 #define sys_munlockall sys_madvise
-#define sys_msync sys_madvise
+#define sys_msync      sys_madvise
 
 const struct syscall_entry syscalls_mem[] = {
-    SYSCALL(brk),      SYSCALL(mmap),  SYSCALL(munmap),  SYSCALL(mremap),      SYSCALL(mprotect),
-    SYSCALL(madvise),  SYSCALL(mlock), SYSCALL(munlock), SYSCALL(mlockall),    SYSCALL(munlockall),
-    SYSCALL(msync),
-    {-1, NULL},
+    SYSCALL(brk),      SYSCALL(mmap),       SYSCALL(munmap), SYSCALL(mremap),
+    SYSCALL(mprotect), SYSCALL(madvise),    SYSCALL(mlock),  SYSCALL(munlock),
+    SYSCALL(mlockall), SYSCALL(munlockall), SYSCALL(msync),  {-1, NULL},
 };

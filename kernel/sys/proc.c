@@ -1,4 +1,5 @@
-/* Process identity and lifetime: exit, ids, uname, limits, arch_prctl; fork and exec refused on purpose. */
+/* Process identity and lifetime: exit, ids, uname, limits, arch_prctl; fork and exec refused on
+ * purpose. */
 #include "atoll/arch.h"
 #include "atoll/cmdline.h"
 #include "atoll/kernel.h"
@@ -6,15 +7,15 @@
 #include "atoll/syscall.h"
 #include "atoll/x86.h"
 
-#define ARCH_SET_GS 0x1001
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#define ARCH_GET_GS 0x1004
-#define RLIMIT_STACK 3
-#define RLIMIT_NOFILE 7
-#define RLIM_INFINITY (~0ull)
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
+#define ARCH_SET_GS    0x1001
+#define ARCH_SET_FS    0x1002
+#define ARCH_GET_FS    0x1003
+#define ARCH_GET_GS    0x1004
+#define RLIMIT_STACK   3
+#define RLIMIT_NOFILE  7
+#define RLIM_INFINITY  (~0ull)
+#define FUTEX_WAIT     0
+#define FUTEX_WAKE     1
 #define FUTEX_CMD_MASK 0x7f
 
 #define PID 1 /* the program is the instance's one process and its init */
@@ -35,22 +36,22 @@ static long sys_getpid(void)
 {
     return PID;
 }
-#define sys_gettid sys_getpid
-#define sys_getpgrp sys_getpid
-#define sys_getsid sys_getpid
+#define sys_gettid          sys_getpid
+#define sys_getpgrp         sys_getpid
+#define sys_getsid          sys_getpid
 #define sys_set_tid_address sys_getpid
 
 static long sys_getppid(void)
 {
     return 0;
 }
-#define sys_getuid sys_getppid
-#define sys_geteuid sys_getppid
-#define sys_getgid sys_getppid
-#define sys_getegid sys_getppid
-#define sys_sched_yield sys_getppid
+#define sys_getuid          sys_getppid
+#define sys_geteuid         sys_getppid
+#define sys_getgid          sys_getppid
+#define sys_getegid         sys_getppid
+#define sys_sched_yield     sys_getppid
 #define sys_set_robust_list sys_getppid
-#define sys_umask sys_getppid
+#define sys_umask           sys_getppid
 
 static long sys_getpgid(int pid)
 {
@@ -161,7 +162,8 @@ static long sys_futex(int *uaddr, int op, int val, const void *timeout)
             return -EAGAIN;
         if (timeout) {
             const int64_t *ts = timeout;
-            sched_wait(NULL, NULL, clock_monotonic_ns() + (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1]);
+            sched_wait(NULL, NULL,
+                       clock_monotonic_ns() + (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1]);
             return -ETIMEDOUT;
         }
         /* The only thread waits for itself: like a deadlocked Linux process, idle forever. */
@@ -191,11 +193,13 @@ static long sys_execveat(void)
 }
 static long sys_clone(void)
 {
-    return syscall_refuse(NR_clone, "new processes and threads are not supported yet; " ONE_PROGRAM);
+    return syscall_refuse(NR_clone,
+                          "new processes and threads are not supported yet; " ONE_PROGRAM);
 }
 static long sys_clone3(void)
 {
-    return syscall_refuse(NR_clone3, "new processes and threads are not supported yet; " ONE_PROGRAM);
+    return syscall_refuse(NR_clone3,
+                          "new processes and threads are not supported yet; " ONE_PROGRAM);
 }
 static long sys_wait4(void)
 {
@@ -204,13 +208,12 @@ static long sys_wait4(void)
 #define sys_waitid sys_wait4
 
 const struct syscall_entry syscalls_proc[] = {
-    SYSCALL(exit),       SYSCALL(exit_group),   SYSCALL(getpid),    SYSCALL(gettid),
-    SYSCALL(getpgrp),    SYSCALL(getsid),       SYSCALL(getpgid),   SYSCALL(set_tid_address),
-    SYSCALL(getppid),    SYSCALL(getuid),       SYSCALL(geteuid),   SYSCALL(getgid),
-    SYSCALL(getegid),    SYSCALL(sched_yield),  SYSCALL(set_robust_list), SYSCALL(umask),
-    SYSCALL(arch_prctl), SYSCALL(uname),        SYSCALL(prlimit64), SYSCALL(getrlimit),
-    SYSCALL(setrlimit),  SYSCALL(sysinfo),      SYSCALL(futex),     SYSCALL(fork),
-    SYSCALL(vfork),      SYSCALL(execve),       SYSCALL(execveat),  SYSCALL(clone),
-    SYSCALL(clone3),     SYSCALL(wait4),        SYSCALL(waitid),
-    {-1, NULL},
+    SYSCALL(exit),       SYSCALL(exit_group),  SYSCALL(getpid),          SYSCALL(gettid),
+    SYSCALL(getpgrp),    SYSCALL(getsid),      SYSCALL(getpgid),         SYSCALL(set_tid_address),
+    SYSCALL(getppid),    SYSCALL(getuid),      SYSCALL(geteuid),         SYSCALL(getgid),
+    SYSCALL(getegid),    SYSCALL(sched_yield), SYSCALL(set_robust_list), SYSCALL(umask),
+    SYSCALL(arch_prctl), SYSCALL(uname),       SYSCALL(prlimit64),       SYSCALL(getrlimit),
+    SYSCALL(setrlimit),  SYSCALL(sysinfo),     SYSCALL(futex),           SYSCALL(fork),
+    SYSCALL(vfork),      SYSCALL(execve),      SYSCALL(execveat),        SYSCALL(clone),
+    SYSCALL(clone3),     SYSCALL(wait4),       SYSCALL(waitid),          {-1, NULL},
 };

@@ -1,8 +1,9 @@
-/* Signals: dispositions are recorded, never delivered; a fatal signal a program sends itself ends it. */
+/* Signals: dispositions are recorded, never delivered; a fatal signal a program sends itself ends
+ * it. */
 #include "atoll/kernel.h"
 #include "atoll/syscall.h"
 
-#define NSIG 65
+#define NSIG    65
 #define SIG_DFL 0
 #define SIG_IGN 1
 #define SIGKILL 9
@@ -16,7 +17,8 @@ static struct k_sigaction actions[NSIG];
 static uint64_t blocked;
 static uint8_t warned[NSIG];
 
-static long sys_rt_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old, size_t size)
+static long sys_rt_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old,
+                             size_t size)
 {
     if (sig < 1 || sig >= NSIG || size != 8)
         return -EINVAL;
@@ -64,14 +66,16 @@ static long sys_sigaltstack(const void *ss, void *old)
 static bool dumps_core(int sig)
 {
     /* SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU, SIGXFSZ, SIGSYS */
-    static const uint64_t core = (1ull << 3) | (1ull << 4) | (1ull << 5) | (1ull << 6) | (1ull << 7) |
-                                 (1ull << 8) | (1ull << 11) | (1ull << 24) | (1ull << 25) | (1ull << 31);
+    static const uint64_t core = (1ull << 3) | (1ull << 4) | (1ull << 5) | (1ull << 6) |
+                                 (1ull << 7) | (1ull << 8) | (1ull << 11) | (1ull << 24) |
+                                 (1ull << 25) | (1ull << 31);
     return core & (1ull << sig);
 }
 
 static bool ignored_by_default(int sig)
 {
-    return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* SIGCHLD, SIGCONT, SIGURG, SIGWINCH */
+    return sig == 17 || sig == 18 || sig == 23 ||
+           sig == 28; /* SIGCHLD, SIGCONT, SIGURG, SIGWINCH */
 }
 
 /* A signal to the program itself, as raise() and abort() send it. */
@@ -87,13 +91,15 @@ static long signal_self(int sig)
         return 0;
     if (!fatal) {
         if (!warned[sig]++)
-            kprintf_always("atoll: signal %d has a handler, but Atoll does not deliver signals: ignored\n",
-                           sig);
+            kprintf_always(
+                "atoll: signal %d has a handler, but Atoll does not deliver signals: ignored\n",
+                sig);
         return 0;
     }
     if (blocked & (1ull << (sig - 1)) && sig != SIGKILL && !dumps_core(sig))
         return 0; /* stays pending forever */
-    kprintf_always("atoll: program killed by signal %d%s\n", sig, dumps_core(sig) ? " (core dumped)" : "");
+    kprintf_always("atoll: program killed by signal %d%s\n", sig,
+                   dumps_core(sig) ? " (core dumped)" : "");
     if (dumps_core(sig))
         instance_crash(128 + sig);
     instance_exit(128 + sig);
@@ -125,7 +131,6 @@ static long sys_rt_sigpending(uint64_t *set, size_t size)
 }
 
 const struct syscall_entry syscalls_signal[] = {
-    SYSCALL(rt_sigaction), SYSCALL(rt_sigprocmask), SYSCALL(sigaltstack), SYSCALL(kill),
-    SYSCALL(tkill),        SYSCALL(tgkill),         SYSCALL(rt_sigpending),
-    {-1, NULL},
+    SYSCALL(rt_sigaction), SYSCALL(rt_sigprocmask), SYSCALL(sigaltstack),   SYSCALL(kill),
+    SYSCALL(tkill),        SYSCALL(tgkill),         SYSCALL(rt_sigpending), {-1, NULL},
 };

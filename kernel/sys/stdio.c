@@ -1,9 +1,10 @@
-/* Descriptors 0, 1 and 2: the console. stdin reads end-of-file; stdout and stderr go to the console ring. */
+/* Descriptors 0, 1 and 2: the console. stdin reads end-of-file; stdout and stderr go to the console
+ * ring. */
 #include "atoll/file.h"
 #include "atoll/kernel.h"
 
 #define TIOCGWINSZ 0x5413
-#define TCGETS 0x5401
+#define TCGETS     0x5401
 
 static long console_read(struct file *f, void *buf, size_t len)
 {

@@ -2,18 +2,18 @@
 #include "atoll/kernel.h"
 #include "atoll/syscall.h"
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
 #define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM 2
-#define GRND_INSECURE 4
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+#define TIMER_ABSTIME            1
+#define GRND_NONBLOCK            1
+#define GRND_RANDOM              2
+#define GRND_INSECURE            4
 
 struct timespec {
     int64_t tv_sec, tv_nsec;
@@ -86,7 +86,8 @@ static long sys_time(int64_t *t)
 
 static long sleep_until(int clock, uint64_t target_ns)
 {
-    /* A realtime deadline is converted once: the wall clock only moves with the monotonic one here. */
+    /* A realtime deadline is converted once: the wall clock only moves with the monotonic one here.
+     */
     uint64_t now = 0;
     clock_ns(clock, &now);
     uint64_t mono = clock_monotonic_ns();
@@ -108,7 +109,8 @@ static uint64_t timespec_ns(const struct timespec *ts)
     return s * 1000000000ull + (uint64_t)ts->tv_nsec;
 }
 
-static long sys_clock_nanosleep(int clock, int flags, const struct timespec *req, struct timespec *rem)
+static long sys_clock_nanosleep(int clock, int flags, const struct timespec *req,
+                                struct timespec *rem)
 {
     if (clock == CLOCK_THREAD_CPUTIME_ID)
         return -EINVAL;
@@ -142,7 +144,6 @@ static long sys_getrandom(void *buf, size_t len, unsigned flags)
 }
 
 const struct syscall_entry syscalls_time[] = {
-    SYSCALL(clock_gettime), SYSCALL(clock_getres), SYSCALL(gettimeofday), SYSCALL(time),
-    SYSCALL(nanosleep),     SYSCALL(clock_nanosleep), SYSCALL(getrandom),
-    {-1, NULL},
+    SYSCALL(clock_gettime), SYSCALL(clock_getres),    SYSCALL(gettimeofday), SYSCALL(time),
+    SYSCALL(nanosleep),     SYSCALL(clock_nanosleep), SYSCALL(getrandom),    {-1, NULL},
 };

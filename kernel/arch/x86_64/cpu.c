@@ -16,7 +16,8 @@ static void copy_id(char *dst, uint32_t a, uint32_t b, uint32_t c)
 static void require(bool ok, const char *what)
 {
     if (!ok)
-        boot_fail("this CPU lacks %s, which Atoll needs (with QEMU, try -cpu max or -cpu host)", what);
+        boot_fail("this CPU lacks %s, which Atoll needs (with QEMU, try -cpu max or -cpu host)",
+                  what);
 }
 
 void cpu_init(void)
@@ -54,13 +55,16 @@ void cpu_init(void)
     require(cpu.nx, "the no-execute page bit (NX)");
     require(cpu.sse2 && cpu.fxsr, "SSE2 with FXSAVE");
 
-    /* musl's printf uses SSE: enable it (CR0.MP, clear EM/TS; CR4.OSFXSR/OSXMMEXCPT) and reset the FPU. */
+    /* musl's printf uses SSE: enable it (CR0.MP, clear EM/TS; CR4.OSFXSR/OSXMMEXCPT) and reset the
+     * FPU. */
     uint64_t cr0 = read_cr0();
     cr0 = (cr0 | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS);
-    write_cr0(cr0); /* WP: ring-0 writes honour read-only pages, which is what makes W^X real here */
+    write_cr0(
+        cr0); /* WP: ring-0 writes honour read-only pages, which is what makes W^X real here */
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (cpu.xsave ? CR4_OSXSAVE : 0));
     if (cpu.xsave) {
-        /* XCR0 = x87 | SSE, as Linux sets it: some hypervisors only run SSE with XSAVE state enabled. */
+        /* XCR0 = x87 | SSE, as Linux sets it: some hypervisors only run SSE with XSAVE state
+         * enabled. */
         __asm__ volatile("xsetbv" : : "c"(0), "a"(3), "d"(0));
     }
     __asm__ volatile("fninit"); /* MXCSR keeps its reset value 0x1f80: all SSE exceptions masked */

@@ -16,7 +16,7 @@ static uint64_t gdt[5] __attribute__((aligned(16)));
 
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10
-#define SEL_TSS 0x18
+#define SEL_TSS  0x18
 
 void gdt_init(void)
 {

@@ -3,18 +3,18 @@
 #include "atoll/kernel.h"
 #include "atoll/x86.h"
 
-#define XAPIC_BASE 0xFEE00000ull
-#define REG_EOI 0x0B0
-#define REG_SVR 0x0F0
-#define REG_LVT_TIMER 0x320
-#define REG_LVT_LINT0 0x350
-#define REG_LVT_LINT1 0x360
-#define REG_LVT_ERROR 0x370
-#define REG_TIMER_INIT 0x380
+#define XAPIC_BASE        0xFEE00000ull
+#define REG_EOI           0x0B0
+#define REG_SVR           0x0F0
+#define REG_LVT_TIMER     0x320
+#define REG_LVT_LINT0     0x350
+#define REG_LVT_LINT1     0x360
+#define REG_LVT_ERROR     0x370
+#define REG_TIMER_INIT    0x380
 #define REG_TIMER_CURRENT 0x390
-#define REG_TIMER_DIVIDE 0x3E0
-#define LVT_MASKED (1u << 16)
-#define LVT_TSC_DEADLINE (2u << 17)
+#define REG_TIMER_DIVIDE  0x3E0
+#define LVT_MASKED        (1u << 16)
+#define LVT_TSC_DEADLINE  (2u << 17)
 
 extern uint64_t lapic_calibrated_hz;
 static bool x2apic;

@@ -1,12 +1,13 @@
-/* TSC clock source: frequency from kvmclock or CPUID when offered, else calibrated against the PIT. */
+/* TSC clock source: frequency from kvmclock or CPUID when offered, else calibrated against the PIT.
+ */
 #include "atoll/arch.h"
 #include "atoll/kernel.h"
 #include "atoll/x86.h"
 
-#define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
+#define MSR_KVM_WALL_CLOCK_NEW  0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
-#define PIT_HZ 1193182ull
-#define PIT_CALIBRATION_TICKS 2386 /* 2 ms: enough for ~0.1% given sub-microsecond PIT reads */
+#define PIT_HZ                  1193182ull
+#define PIT_CALIBRATION_TICKS   2386 /* 2 ms: enough for ~0.1% given sub-microsecond PIT reads */
 
 struct pvclock_vcpu_time_info {
     uint32_t version, pad0;
@@ -48,7 +49,8 @@ static uint64_t calibrate_with_pit(void)
     outb(0x40, 0xff);
     lapic_timer_start_free_running();
     uint16_t start = pit_read();
-    /* Wait for the counter to move so the window starts on a tick edge; give up if it never does. */
+    /* Wait for the counter to move so the window starts on a tick edge; give up if it never does.
+     */
     for (unsigned spins = 0; pit_read() == start; spins++)
         if (spins > 1000000)
             panic("the PIT does not count, so the TSC cannot be calibrated (QEMU: keep pit=on)");
@@ -88,11 +90,13 @@ static bool calibrate_with_kvmclock(void)
     else
         num <<= -snap.tsc_shift;
     hz = (uint64_t)(num / den);
-    /* Wall clock = time at kvmclock zero + kvmclock now; kvmclock now = system_time + scaled delta. */
+    /* Wall clock = time at kvmclock zero + kvmclock now; kvmclock now = system_time + scaled delta.
+     */
     uint64_t now_tsc = rdtsc();
     uint64_t delta = now_tsc - snap.tsc_timestamp;
     delta = snap.tsc_shift >= 0 ? delta << snap.tsc_shift : delta >> -snap.tsc_shift;
-    uint64_t kvm_ns = snap.system_time + (uint64_t)(((unsigned __int128)delta * snap.tsc_to_system_mul) >> 32);
+    uint64_t kvm_ns =
+        snap.system_time + (uint64_t)(((unsigned __int128)delta * snap.tsc_to_system_mul) >> 32);
     uint64_t wall_at_kvm0 = (uint64_t)pvwall.sec * 1000000000ull + pvwall.nsec;
     uint64_t since_boot = (now_tsc - boot_tsc_entry) * 1000000000ull / hz;
     realtime_at_boot = wall_at_kvm0 + kvm_ns - since_boot;

@@ -1,4 +1,5 @@
-/* The architecture layer's surface: CPU setup, descriptor tables, paging, traps, timers and the TSC. */
+/* The architecture layer's surface: CPU setup, descriptor tables, paging, traps, timers and the
+ * TSC. */
 #ifndef ATOLL_ARCH_H
 #define ATOLL_ARCH_H
 
@@ -27,7 +28,13 @@ extern struct cpu_features cpu;
 void cpu_init(void);
 
 /* gdt.c */
-enum ist_slot { IST_IRQ = 1, IST_DOUBLE_FAULT = 2, IST_NMI = 3, IST_MACHINE_CHECK = 4, IST_EXCEPTION = 5 };
+enum ist_slot {
+    IST_IRQ = 1,
+    IST_DOUBLE_FAULT = 2,
+    IST_NMI = 3,
+    IST_MACHINE_CHECK = 4,
+    IST_EXCEPTION = 5
+};
 void gdt_init(void);
 void tss_set_ist(enum ist_slot slot, uint64_t stack_top);
 
@@ -37,18 +44,18 @@ typedef void (*irq_handler_fn)(struct trap_frame *f);
 void idt_set_handler(unsigned vector, irq_handler_fn fn);
 
 /* paging.c */
-#define PTE_PRESENT (1ull << 0)
-#define PTE_WRITE (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_LARGE (1ull << 7)
-#define PTE_GLOBAL (1ull << 8)
-#define PTE_NX (1ull << 63)
+#define PTE_PRESENT   (1ull << 0)
+#define PTE_WRITE     (1ull << 1)
+#define PTE_PWT       (1ull << 3)
+#define PTE_PCD       (1ull << 4)
+#define PTE_LARGE     (1ull << 7)
+#define PTE_GLOBAL    (1ull << 8)
+#define PTE_NX        (1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
-#define VM_READ 0
-#define VM_RW PTE_WRITE
-#define VM_EXEC 1u /* request flag: leave NX clear */
+#define VM_READ     0
+#define VM_RW       PTE_WRITE
+#define VM_EXEC     1u /* request flag: leave NX clear */
 #define VM_UNCACHED PTE_PCD
 
 struct pagealloc;
@@ -65,13 +72,13 @@ void syscall_init(void);
 
 /* tsc.c: the clock source */
 extern uint64_t boot_tsc_entry;
-uint64_t tsc_hz(void);            /* calibrates on first use */
+uint64_t tsc_hz(void);              /* calibrates on first use */
 uint64_t tsc_to_ns(uint64_t ticks); /* ticks since boot -> ns */
 uint64_t ns_to_tsc(uint64_t ns);
 bool tsc_wallclock_ns(uint64_t *realtime_at_boot_ns); /* from the hypervisor, when it offers one */
 
 /* lapic.c: one-shot timer and interrupts */
-#define VECTOR_TIMER 32
+#define VECTOR_TIMER    32
 #define VECTOR_SPURIOUS 255
 void lapic_init(void);
 void lapic_arm_deadline(uint64_t tsc_deadline);

@@ -5,23 +5,23 @@
 #include "atoll/cpio.h"
 #include "atoll/klib.h"
 
-#define O_ACCMODE 03
-#define O_WRONLY 01
-#define O_RDWR 02
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-#define O_PATH 010000000
-#define AT_FDCWD (-100)
+#define O_ACCMODE           03
+#define O_WRONLY            01
+#define O_RDWR              02
+#define O_CREAT             0100
+#define O_EXCL              0200
+#define O_TRUNC             01000
+#define O_APPEND            02000
+#define O_NONBLOCK          04000
+#define O_DIRECTORY         0200000
+#define O_NOFOLLOW          0400000
+#define O_CLOEXEC           02000000
+#define O_PATH              010000000
+#define AT_FDCWD            (-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_EMPTY_PATH 0x1000
+#define AT_EMPTY_PATH       0x1000
 
-#define S_IFMT 0170000
+#define S_IFMT  0170000
 #define S_IFDIR 0040000
 #define S_IFCHR 0020000
 #define S_IFREG 0100000

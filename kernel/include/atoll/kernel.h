@@ -1,4 +1,5 @@
-/* Core kernel services shared by every layer: logging, console, clocks, waiting, exit and crash paths. */
+/* Core kernel services shared by every layer: logging, console, clocks, waiting, exit and crash
+ * paths. */
 #ifndef ATOLL_KERNEL_H
 #define ATOLL_KERNEL_H
 
@@ -11,7 +12,7 @@ struct boot_config;
 /* Exit statuses with a fixed meaning (documented in docs/runtime.md). */
 #define STATUS_CONFIG_ERROR 2
 #define STATUS_KERNEL_PANIC 134 /* like a process killed by SIGABRT */
-#define STATUS_APP_CRASH 139    /* like a process killed by SIGSEGV */
+#define STATUS_APP_CRASH    139 /* like a process killed by SIGSEGV */
 
 /* console.c: everything goes through a ring drained to the UART when the CPU would idle. */
 void console_init(void);

@@ -1,4 +1,5 @@
-/* Memory management: the physical page pool, stacks with guard pages, and the program's brk/mmap. */
+/* Memory management: the physical page pool, stacks with guard pages, and the program's brk/mmap.
+ */
 #ifndef ATOLL_MM_H
 #define ATOLL_MM_H
 
@@ -11,8 +12,8 @@ extern struct pagealloc phys;
 struct boot_memory_range {
     uint64_t base, len;
 };
-void mm_init(const struct boot_memory_range *usable, size_t n, const struct boot_memory_range *reserved,
-             size_t nreserved);
+void mm_init(const struct boot_memory_range *usable, size_t n,
+             const struct boot_memory_range *reserved, size_t nreserved);
 uint64_t mm_total_bytes(void);
 
 /* stack.c: every stack sits above an unmapped guard page. */
@@ -20,8 +21,9 @@ struct stack_info {
     uint64_t lo, hi; /* usable range; the guard page is [lo - PAGE_SIZE, lo) */
     const char *name;
 };
-uint64_t stack_create(size_t size, const char *name); /* returns the 16-aligned top, 0 when out of memory */
-const struct stack_info *stack_find(uint64_t addr);   /* includes the guard page */
+uint64_t stack_create(size_t size,
+                      const char *name); /* returns the 16-aligned top, 0 when out of memory */
+const struct stack_info *stack_find(uint64_t addr); /* includes the guard page */
 
 /* vmem.c: the program's heap: brk and anonymous/file mmap on identity-mapped pages. */
 void vmem_init(void);

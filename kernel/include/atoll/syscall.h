@@ -1,4 +1,5 @@
-/* The syscall layer: the table musl's `syscall` instruction reaches, and the families that fill it. */
+/* The syscall layer: the table musl's `syscall` instruction reaches, and the families that fill it.
+ */
 #ifndef ATOLL_SYSCALL_H
 #define ATOLL_SYSCALL_H
 
@@ -16,13 +17,16 @@ struct syscall_entry {
 
 /* Handlers take their real argument types; the x86_64 ABI passes all six in registers, so calling
  * through the uniform type reads each argument from the register musl put it in. */
-#define SYSCALL(name) {NR_##name, (syscall_fn)(void (*)(void))sys_##name}
+#define SYSCALL(name)                                                                              \
+    {                                                                                              \
+        NR_##name, (syscall_fn)(void (*)(void))sys_##name                                          \
+    }
 
 const char *syscall_name(long nr); /* "unknown" for numbers Linux does not define */
 
 /* One table per family (kernel/sys/<family>.c), each ending with {-1, NULL}. */
-extern const struct syscall_entry syscalls_file[], syscalls_fs[], syscalls_mem[], syscalls_time[], syscalls_proc[],
-    syscalls_signal[];
+extern const struct syscall_entry syscalls_file[], syscalls_fs[], syscalls_mem[], syscalls_time[],
+    syscalls_proc[], syscalls_signal[];
 
 /* Logs "refused on purpose" once per syscall; returns -ENOSYS. */
 long syscall_refuse(int nr, const char *why);

@@ -4,27 +4,27 @@
 
 #include <stdint.h>
 
-#define MSR_EFER 0xC0000080
-#define MSR_STAR 0xC0000081
-#define MSR_LSTAR 0xC0000082
-#define MSR_SFMASK 0xC0000084
-#define MSR_FS_BASE 0xC0000100
-#define MSR_GS_BASE 0xC0000101
-#define MSR_APIC_BASE 0x1B
+#define MSR_EFER         0xC0000080
+#define MSR_STAR         0xC0000081
+#define MSR_LSTAR        0xC0000082
+#define MSR_SFMASK       0xC0000084
+#define MSR_FS_BASE      0xC0000100
+#define MSR_GS_BASE      0xC0000101
+#define MSR_APIC_BASE    0x1B
 #define MSR_TSC_DEADLINE 0x6E0
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_NXE (1u << 11)
 
-#define CR0_MP (1ul << 1)
-#define CR0_EM (1ul << 2)
-#define CR0_TS (1ul << 3)
-#define CR0_NE (1ul << 5)
-#define CR0_WP (1ul << 16)
-#define CR4_OSFXSR (1ul << 9)
+#define CR0_MP         (1ul << 1)
+#define CR0_EM         (1ul << 2)
+#define CR0_TS         (1ul << 3)
+#define CR0_NE         (1ul << 5)
+#define CR0_WP         (1ul << 16)
+#define CR4_OSFXSR     (1ul << 9)
 #define CR4_OSXMMEXCPT (1ul << 10)
-#define CR4_OSXSAVE (1ul << 18)
+#define CR4_OSXSAVE    (1ul << 18)
 
 #define RFLAGS_IF (1ul << 9)
 #define RFLAGS_DF (1ul << 10)
