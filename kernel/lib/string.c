@@ -1,10 +1,10 @@
 /* The C string and memory functions the kernel (and the compiler's generated code) calls. */
 #include "atoll/klib.h"
 
-/* memcpy/memset/memmove use string instructions: written as plain loops, GCC may recognise
- * them and emit calls to memcpy/memset, i.e. to themselves. */
-/* Whole quadwords first, then the tail: under TCG every iteration of a rep prefix costs the same,
- * so moving 8 bytes per iteration makes large copies 8 times faster; on hardware it is as fast. */
+/* memcpy/memset use string instructions: written as plain loops, GCC may recognise them and
+ * emit calls to memcpy/memset, i.e. to themselves. Whole quadwords go first, then the tail:
+ * under TCG every iteration of a rep prefix costs the same, so moving 8 bytes per iteration
+ * makes large copies 8 times faster; on hardware it is as fast. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     void *d = dst;
