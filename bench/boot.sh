@@ -13,6 +13,8 @@ ATOLL="$BUILD/tools/atoll"
 HELLO="$BUILD/hello/hello.img"
 FLOOR="$BUILD/bench/floor.img"
 RESULTS_DIR="bench/results"
+# No single boot may take longer than this (seconds); a boot that does is a failure, not a figure.
+RUN_LIMIT=20
 
 runs=20
 machines="microvm pc"
@@ -43,6 +45,9 @@ done
     exit 2
 }
 
+# The floor image belongs to the tools' build rules; make it when it is missing.
+[[ -e $FLOOR ]] || make --no-print-directory -s BUILD="$BUILD" floor >&2 || true
+
 for needed in "$ATOLL" "$HELLO"; do
     [[ -e $needed ]] || {
         echo "boot.sh: $needed is missing: run 'make all' first" >&2
@@ -72,13 +77,13 @@ stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 csv="$RESULTS_DIR/boot-$stamp.csv"
 echo "date,accelerator,machine,metric,value,unit,runs,goal,goal_met" >"$csv"
 
-printf '%-34s %-8s %-5s %14s  %-14s %s\n' metric machine accel value goal met
+printf '%-38s %-8s %-5s %14s  %-14s %s\n' metric machine accel value goal met
 # record MACHINE METRIC VALUE UNIT RUNS GOAL_TEXT MET: one table row and one CSV row.
 record() {
     local machine=$1 metric=$2 value=$3 unit=$4 count=$5 goal=$6 met=$7
-    printf '%-34s %-8s %-5s %14s  %-14s %s\n' "$metric" "$machine" "$ACCEL_NAME" "$value $unit" \
+    printf '%-38s %-8s %-5s %14s  %-14s %s\n' "$metric" "$machine" "$ACCEL_NAME" "$value $unit" \
         "$goal" "$met"
-    echo "$stamp,$ACCEL_NAME,$machine,$metric,$value,$unit,$count,\"$goal\",$met" >>"$csv"
+    echo "$stamp,$ACCEL_NAME,$machine,\"$metric\",$value,$unit,$count,\"$goal\",$met" >>"$csv"
 }
 
 median() {
@@ -97,39 +102,64 @@ now_us() {
     echo "${t/./}"
 }
 
+bench_tmp="$(mktemp -d)"
+trap 'rm -rf "$bench_tmp"' EXIT
+
 # The QEMU command line the runner would use, so that QEMU can be timed without the runner.
+# A dry run names a status file in a folder it does not create; the folder is made here.
 qemu_command() {
-    local image=$1 machine=$2
+    local image=$1 machine=$2 command
     shift 2
-    "$ATOLL" run "$image" --machine "$machine" --accel "$accel" --dry-run "$@"
+    command=$(TMPDIR="$bench_tmp" "$ATOLL" run "$image" --machine "$machine" --accel "$accel" \
+        --dry-run "$@")
+    if [[ $command =~ path=([^\ ,\']+)/status ]]; then
+        mkdir -p "${BASH_REMATCH[1]}"
+    fi
+    echo "$command"
 }
 
-# time_runs COUNT COMMAND...: runs COMMAND COUNT times (output discarded); prints each wall time
-# in milliseconds, one a line. Exit statuses are ignored here: the guest's status is checked apart.
-time_runs() {
-    local count=$1 i start end
-    shift
-    for ((i = 0; i < count; i++)); do
+# timed COMMAND...: runs COMMAND $runs times (output discarded, each bounded by $RUN_LIMIT
+# seconds) and prints "MEDIAN_MS COUNT", COUNT being the runs that ended in time. Exit statuses
+# are not judged here: hello_runs checks that hello works first.
+timed() {
+    local i start end rc times=()
+    for ((i = 0; i < runs; i++)); do
         start=$(now_us)
-        "$@" >/dev/null 2>&1 || true
+        rc=0
+        timeout "$RUN_LIMIT" "$@" </dev/null >/dev/null 2>&1 || rc=$?
         end=$(now_us)
-        awk -v d="$((end - start))" 'BEGIN { printf "%.3f\n", d / 1000 }'
+        [[ $rc -eq 124 ]] || times+=("$(awk -v d="$((end - start))" 'BEGIN { printf "%.3f", d / 1000 }')")
     done
+    if [[ ${#times[@]} -eq 0 ]]; then
+        echo "nan 0"
+    else
+        echo "$(printf '%s\n' "${times[@]}" | median) ${#times[@]}"
+    fi
 }
 
-run_shell_command() {
-    bash -c "$1"
+# hello_runs MACHINE [atoll run options]: true when hello runs to its last line with status 0.
+hello_runs() {
+    local machine=$1 output
+    shift
+    output=$("$ATOLL" run "$HELLO" --machine "$machine" --accel "$accel" --timeout "$RUN_LIMIT" \
+        "$@" 2>&1) && [[ ${output//$'\r'/} == *$'\ngoodbye'* ]]
 }
 
 size=$(stat -c %s "$HELLO")
 record all "hello image size (stripped)" "$size" bytes 1 "<= 98304" "$(at_most "$size" 98304)"
 
 for machine in $machines; do
+    if ! hello_runs "$machine"; then
+        echo "boot.sh: hello does not run on $machine under $ACCEL_NAME; no figures for it" >&2
+        record "$machine" "hello runs" no - 1 yes no
+        continue
+    fi
+
     # Guest time from the first instruction to main, as the kernel measures it with the TSC.
     samples=()
     for ((i = 0; i < runs; i++)); do
-        output=$("$ATOLL" run "$HELLO" --machine "$machine" --accel "$accel" --timeout 60 \
-            --append bootstat 2>&1 || true)
+        output=$("$ATOLL" run "$HELLO" --machine "$machine" --accel "$accel" \
+            --timeout "$RUN_LIMIT" --append bootstat 2>&1 || true)
         [[ $output =~ atoll:\ bootstat\ entry_to_main_us=([0-9.]+) ]] &&
             samples+=("${BASH_REMATCH[1]}")
     done
@@ -143,29 +173,27 @@ for machine in $machines; do
         "$(at_most "$to_main" 999.999)"
 
     # Wall time from starting QEMU to its exit: QEMU alone, and the whole `atoll run`.
-    hello_cmd=$(qemu_command "$HELLO" "$machine")
-    hello_qemu=$(time_runs "$runs" run_shell_command "$hello_cmd" | median)
-    hello_atoll=$(time_runs "$runs" "$ATOLL" run "$HELLO" --machine "$machine" --accel "$accel" \
-        --timeout 60 | median)
+    read -r hello_qemu hello_qemu_runs < <(timed bash -c "$(qemu_command "$HELLO" "$machine")")
+    read -r hello_atoll hello_atoll_runs < <(timed "$ATOLL" run "$HELLO" --machine "$machine" \
+        --accel "$accel" --timeout "$RUN_LIMIT")
+    record "$machine" "hello boot-to-exit via QEMU (median)" "$hello_qemu" ms "$hello_qemu_runs" - -
     if [[ -e $FLOOR ]]; then
-        floor_cmd=$(qemu_command "$FLOOR" "$machine")
-        floor_qemu=$(time_runs "$runs" run_shell_command "$floor_cmd" | median)
-        ratio=$(awk -v a="$hello_qemu" -v b="$floor_qemu" 'BEGIN { printf "%.3f", a / b }')
-        record "$machine" "floor boot-to-exit, QEMU (median)" "$floor_qemu" ms "$runs" "-" "-"
+        read -r floor_qemu floor_qemu_runs < <(timed bash -c "$(qemu_command "$FLOOR" "$machine")")
+        ratio=$(awk -v a="$hello_qemu" -v b="$floor_qemu" \
+            'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.3f", a / b }')
+        record "$machine" "floor boot-to-exit via QEMU (median)" "$floor_qemu" ms "$floor_qemu_runs" - -
     else
         echo "boot.sh: $FLOOR is missing, so there is no floor to compare with" >&2
         ratio=nan
     fi
-    record "$machine" "hello boot-to-exit, QEMU (median)" "$hello_qemu" ms "$runs" "-" "-"
     record "$machine" "hello / floor boot-to-exit" "$ratio" x "$runs" "<= 1.2" \
         "$(at_most "$ratio" 1.2)"
-    record "$machine" "hello via atoll run (median)" "$hello_atoll" ms "$runs" "-" "-"
+    record "$machine" "hello via atoll run (median)" "$hello_atoll" ms "$hello_atoll_runs" - -
 
     # The least memory hello still runs to the end in, trying 2 MiB upwards.
     least=nan
     for mib in 2 3 4 5 6 8 12 16; do
-        if output=$("$ATOLL" run "$HELLO" --machine "$machine" --accel "$accel" --timeout 20 \
-            --mem "${mib}M" 2>&1) && [[ ${output//$'\r'/} == *$'\ngoodbye'* ]]; then
+        if hello_runs "$machine" --mem "${mib}M"; then
             least=$mib
             break
         fi
