@@ -55,8 +55,10 @@ for needed in "$ATOLL" "$HELLO"; do
     }
 done
 
+# Hardware KVM only: the PVM module (kvm_pvm) serves /dev/kvm too but runs only PVM guests.
 kvm_usable() {
     [[ -r /dev/kvm && -w /dev/kvm ]] &&
+        ! [[ -d /sys/module/kvm_pvm && ! -d /sys/module/kvm_intel && ! -d /sys/module/kvm_amd ]] &&
         python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/dev/kvm", os.O_RDWR), 0xAE01, 0)' \
             2>/dev/null
 }

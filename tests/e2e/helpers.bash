@@ -145,6 +145,9 @@ kvm_unusable_reason() {
         echo "/dev/kvm does not exist"
     elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
         echo "/dev/kvm is not readable and writable by $(id -un)"
+    elif [[ -d /sys/module/kvm_pvm && ! -d /sys/module/kvm_intel && ! -d /sys/module/kvm_amd ]]; then
+        # PVM runs only guests built for it, not ordinary x86 kernels.
+        echo "/dev/kvm is served by the PVM module (kvm_pvm), not hardware virtualization"
     elif command -v python3 >/dev/null &&
         ! python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/dev/kvm", os.O_RDWR), 0xAE01, 0)' \
             2>/dev/null; then
