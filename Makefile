@@ -77,13 +77,14 @@ deps:
 	@scripts/install-deps.sh
 
 test: deps
+	$(MAKE) format-check
 	$(MAKE) all
 	$(MAKE) unit unit-tools
 	$(MAKE) fuzz
 	$(MAKE) e2e e2e-tools
 
-bench-boot: all
-	bench/boot.sh
+bench-boot: all floor
+	BUILD=$(BUILD) bench/boot.sh $(BENCH_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -13,6 +13,7 @@ packages=(
     clang             # libFuzzer harnesses
     libclang-rt-14-dev # libFuzzer runtime and sanitizers for clang 14
     llvm              # llvm-symbolizer for sanitizer reports
+    clang-format      # `make format-check`: the tree follows .clang-format
     cpio              # rootfs archives
     python3           # small helpers in tests and benchmarks
 )

@@ -1,4 +1,6 @@
 /* How an instance ends: drain the console, write the status record, stop the VM. */
+#include "atoll/arch.h"
+#include "atoll/cmdline.h"
 #include "atoll/dev.h"
 #include "atoll/kernel.h"
 #include "atoll/x86.h"
@@ -6,6 +8,10 @@
 _Noreturn void instance_exit(int status)
 {
     irq_disable();
+    if (boot_cfg->bootstat && boot_tsc_main) {
+        uint64_t ns = clock_monotonic_ns() - tsc_to_ns(boot_tsc_main - boot_tsc_entry);
+        kprintf_always("atoll: bootstat main_to_exit_us=%llu\n", (unsigned long long)(ns / 1000));
+    }
     console_drain();
     qemu_status_end("exit", status & 0xff);
 }

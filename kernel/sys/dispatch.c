@@ -30,7 +30,7 @@ static bool first_time(long nr)
 long syscall_refuse(int nr, const char *why)
 {
     if (first_time(nr))
-        kprintf_always("atoll: syscall %d (%s) refused: %s\n", nr, syscall_name(nr), why);
+        kprintf("atoll: syscall %d (%s) refused: %s\n", nr, syscall_name(nr), why);
     return -ENOSYS;
 }
 
@@ -43,15 +43,17 @@ long syscall_dispatch(struct syscall_frame *f)
     long ret;
     if (nr < 0 || nr >= SYSCALL_MAX || !table[nr]) {
         if (nr < 0 || nr >= SYSCALL_MAX || first_time(nr))
-            kprintf_always("atoll: syscall %ld (%s) is not implemented: returning ENOSYS\n", nr,
-                           syscall_name(nr));
+            kprintf("atoll: syscall %ld (%s) is not implemented: returning ENOSYS\n", nr,
+                    syscall_name(nr));
         ret = -ENOSYS;
     } else {
         ret = table[nr]((long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
                         (long)f->r9);
     }
     if (boot_cfg->strace)
-        kprintf("atoll: strace %s(0x%llx, 0x%llx, 0x%llx, 0x%llx) = %ld\n", syscall_name(nr),
+        kprintf("atoll: strace %llu.%06llu %s(0x%llx, 0x%llx, 0x%llx, 0x%llx) = %ld\n",
+                (unsigned long long)(clock_monotonic_ns() / 1000000000ull),
+                (unsigned long long)(clock_monotonic_ns() / 1000 % 1000000), syscall_name(nr),
                 (unsigned long long)f->rdi, (unsigned long long)f->rsi, (unsigned long long)f->rdx,
                 (unsigned long long)f->r10, ret);
     return ret;

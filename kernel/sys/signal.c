@@ -91,9 +91,8 @@ static long signal_self(int sig)
         return 0;
     if (!fatal) {
         if (!warned[sig]++)
-            kprintf_always(
-                "atoll: signal %d has a handler, but Atoll does not deliver signals: ignored\n",
-                sig);
+            kprintf("atoll: signal %d has a handler, but Atoll does not deliver signals: ignored\n",
+                    sig);
         return 0;
     }
     if (blocked & (1ull << (sig - 1)) && sig != SIGKILL && !dumps_core(sig))

@@ -14,8 +14,8 @@ assert_hello_ran() {
     assert_line "Hello, world!"
     assert_output_matches '^system: [^ ]+ [^ ]+ \(x86_64\)$'
     assert_output_matches '^time: [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{3} UTC$'
-    assert_output_matches '^slept: [0-9.]+ ms \(asked for 10\.000 ms\)$'
-    assert_output_matches '^memory: 64 small blocks and one 1024 KiB block allocated, checked'
+    assert_output_matches '^slept: [0-9.]+ ms \(asked for 1\.000 ms\)$'
+    assert_output_matches '^memory: 64 small blocks and one 256 KiB block allocated, checked'
     assert_line "goodbye"
 }
 
