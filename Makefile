@@ -1,7 +1,8 @@
 # Atoll top-level build: the kernel library, the atoll tool, every app (image + Linux binary), tests.
 #
 #   make            kernel, tools, apps
-#   make test       install missing packages, then unit tests, fuzzing, end-to-end tests
+#   make demo       install missing packages, build, boot hello as a unikernel
+#   make test       install missing packages, then format check, unit tests, fuzzing, end-to-end tests
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
 
 BUILD ?= build
@@ -25,7 +26,7 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: all kernel apps test unit e2e fuzz deps bench-boot clean format format-check
+.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot clean format format-check
 all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
@@ -75,6 +76,11 @@ include tests/e2e/e2e.mk
 
 deps:
 	@scripts/install-deps.sh
+
+# The demo: hello as a unikernel, on QEMU (KVM when usable, else TCG).
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(ATOLL) run $(BUILD)/hello/hello.img -e GREETING=Hello -- Atoll
 
 test: deps
 	$(MAKE) format-check

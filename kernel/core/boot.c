@@ -49,9 +49,11 @@ static void mark(const char *stage)
 static void print_bootstat(void)
 {
     uint64_t ns = tsc_to_ns(boot_tsc_main - boot_tsc_entry);
-    kprintf_always("atoll: bootstat entry_to_main_us=%llu.%03llu tsc_hz=%llu memory_kib=%llu\n",
-                   (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000),
-                   (unsigned long long)tsc_hz(), (unsigned long long)(mm_total_bytes() / 1024));
+    kprintf_always(
+        "atoll: bootstat entry_to_main_us=%llu.%03llu tsc_hz=%llu memory_kib=%llu timer=%s\n",
+        (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000),
+        (unsigned long long)tsc_hz(), (unsigned long long)(mm_total_bytes() / 1024),
+        cpu.tsc_deadline ? "tsc-deadline" : "lapic-oneshot");
     kprintf_always("atoll: bootstat stages_us");
     uint64_t prev = boot_tsc_entry;
     for (unsigned i = 0; i < nmarks; i++) {
@@ -193,6 +195,7 @@ void kmain(uint32_t start_info)
     setup_traps();
     syscall_init();
     lapic_init();
+    tsc_calibration_start();
     mark("traps");
     setup_config_and_rootfs(&b);
     mark("config");

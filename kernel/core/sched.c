@@ -13,15 +13,15 @@ int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
         if (now >= deadline_ns)
             return -ETIMEDOUT;
         /* Idle: the console drains now, never on the program's hot path. */
-        console_drain();
+        console_drain_until(deadline_ns);
         irq_disable();
         if (ready && ready(arg)) {
             irq_enable();
             return 0;
         }
         if (deadline_ns != UINT64_MAX)
-            lapic_arm_deadline(rdtsc() +
-                               ns_to_tsc(deadline_ns - MIN(deadline_ns, clock_monotonic_ns())));
+            lapic_arm_deadline(boot_tsc_entry +
+                               ns_to_tsc(deadline_ns)); /* a past one fires at once */
         irq_enable_and_halt(); /* tickless: nothing wakes us but the deadline or a device */
         irq_disable();
     }

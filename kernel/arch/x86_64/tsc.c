@@ -31,9 +31,8 @@ uint64_t lapic_calibrated_hz; /* LAPIC timer ticks per second, measured in the s
 static uint64_t realtime_at_boot;
 static bool have_wallclock;
 
-static uint16_t pit_read(void)
+static uint16_t pit_read_latched(void)
 {
-    outb(0x43, 0x00); /* latch channel 0 */
     uint8_t lo = inb(0x40);
     uint8_t hi = inb(0x40);
     return (uint16_t)(lo | (hi << 8));
@@ -42,30 +41,83 @@ static uint16_t pit_read(void)
 uint32_t lapic_timer_current(void);
 void lapic_timer_start_free_running(void);
 
+/* The PIT counts down from 0xffff in mode 0 from early boot: the first clock read measures the TSC
+ * (and the LAPIC timer) against everything that ran since, usually without waiting at all. */
+static struct {
+    bool open;
+    uint64_t tsc, lapic_tsc;
+    uint32_t lapic;
+} window;
+
+/* A port access may wait for QEMU's global lock, so each PIT access is bracketed by two TSC reads:
+ * of a few tries, the tightest bracket's midpoint is the TSC value at that access. */
+#define PIT_TRIES 4
+
+#define TIGHT_BRACKET 20000 /* TSC ticks: a few microseconds at any plausible rate */
+
+void tsc_calibration_start(void)
+{
+    outb(0x43, 0x30); /* channel 0, lobyte/hibyte, mode 0 (OUT rises at terminal count), binary */
+    for (int i = 0; i < PIT_TRIES; i++) {
+        outb(0x40, 0xff);
+        uint64_t before = rdtsc();
+        outb(0x40, 0xff); /* the count (re)starts when its high byte is written */
+        uint64_t after = rdtsc();
+        window.tsc = before + (after - before) / 2;
+        if (after - before < TIGHT_BRACKET)
+            break;
+    }
+    lapic_timer_start_free_running();
+    window.lapic_tsc = rdtsc();
+    window.lapic = lapic_timer_current();
+    window.open = true;
+}
+
+/* PIT ticks since the window opened, or -1 once the count ran out (OUT high) or never started. */
+static int32_t pit_elapsed(uint64_t *tsc, uint32_t *lapic)
+{
+    uint64_t best = UINT64_MAX;
+    int32_t ticks = -1;
+    for (int i = 0; i < PIT_TRIES; i++) {
+        uint64_t before = rdtsc();
+        outb(0x43, 0xc2); /* read-back: latch status and count of channel 0 together */
+        uint64_t after = rdtsc();
+        uint32_t apic = lapic_timer_current();
+        uint8_t status = inb(0x40);
+        uint16_t count = pit_read_latched();
+        if ((status & 0x80) || (status & 0x40)) /* OUT high: ran out; null count: not loaded yet */
+            return -1;
+        if (after - before < best) {
+            best = after - before;
+            *tsc = before + (after - before) / 2;
+            *lapic = apic;
+            ticks = 0xffff - count;
+        }
+    }
+    return ticks;
+}
+
 static uint64_t calibrate_with_pit(void)
 {
-    outb(0x43, 0x30); /* channel 0, lobyte/hibyte, mode 0, binary */
-    outb(0x40, 0xff);
-    outb(0x40, 0xff);
-    lapic_timer_start_free_running();
-    uint16_t start = pit_read();
-    /* Wait for the counter to move so the window starts on a tick edge; give up if it never does.
-     */
-    for (unsigned spins = 0; pit_read() == start; spins++)
-        if (spins > 1000000)
+    if (!window.open)
+        tsc_calibration_start();
+    uint64_t t1;
+    uint32_t a1;
+    int32_t ticks = pit_elapsed(&t1, &a1);
+    if (ticks < 0) {
+        tsc_calibration_start(); /* the window ran out (55 ms): open a fresh one and wait in it */
+        ticks = 0;
+    }
+    for (unsigned spins = 0; ticks < PIT_CALIBRATION_TICKS; spins++) {
+        ticks = pit_elapsed(&t1, &a1);
+        if (ticks < 0 && spins > 1000000)
             panic("the PIT does not count, so the TSC cannot be calibrated (QEMU: keep pit=on)");
-    start = pit_read();
-    uint64_t t0 = rdtsc();
-    uint32_t a0 = lapic_timer_current();
-    uint16_t now;
-    do {
-        now = pit_read();
-    } while ((uint16_t)(start - now) < PIT_CALIBRATION_TICKS);
-    uint64_t t1 = rdtsc();
-    uint32_t a1 = lapic_timer_current();
-    uint64_t ticks = (uint16_t)(start - now);
-    lapic_calibrated_hz = (uint64_t)(a0 - a1) * PIT_HZ / ticks;
-    return (t1 - t0) * PIT_HZ / ticks;
+    }
+    window.open = false;
+    uint64_t measured_hz = (t1 - window.tsc) * PIT_HZ / (uint64_t)ticks;
+    lapic_calibrated_hz =
+        (uint64_t)((unsigned __int128)(window.lapic - a1) * measured_hz / (t1 - window.lapic_tsc));
+    return measured_hz;
 }
 
 static bool calibrate_with_kvmclock(void)

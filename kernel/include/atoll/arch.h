@@ -72,6 +72,7 @@ void syscall_init(void);
 
 /* tsc.c: the clock source */
 extern uint64_t boot_tsc_entry;
+void tsc_calibration_start(void);   /* opens the PIT window that the first clock read closes */
 uint64_t tsc_hz(void);              /* calibrates on first use */
 uint64_t tsc_to_ns(uint64_t ticks); /* ticks since boot -> ns */
 uint64_t ns_to_tsc(uint64_t ns);

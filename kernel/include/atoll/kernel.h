@@ -18,6 +18,7 @@ struct boot_config;
 void console_init(void);
 void console_write(const char *s, size_t len);
 void console_drain(void);
+void console_drain_until(uint64_t deadline_ns); /* drains while the monotonic clock is below */
 void console_set_quiet(bool quiet);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Kernel messages that must show even in quiet mode (errors, crash reports). */
