@@ -19,6 +19,7 @@ UNIT_SRCS_cpio := kernel/core/cpio.c
 UNIT_SRCS_logring := kernel/core/logring.c
 UNIT_SRCS_pagealloc := kernel/mm/pagealloc.c
 UNIT_SRCS_random := kernel/core/random.c
+UNIT_SRCS_klib :=
 
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
