@@ -12,6 +12,7 @@ BUILD="${BUILD:-build}"
 ATOLL="$BUILD/tools/atoll"
 HELLO="$BUILD/hello/hello.img"
 FLOOR="$BUILD/bench/floor.img"
+EMPTY="$BUILD/bench/empty.img"
 RESULTS_DIR="bench/results"
 # No single boot may take longer than this (seconds); a boot that does is a failure, not a figure.
 RUN_LIMIT=20
@@ -79,11 +80,11 @@ stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 csv="$RESULTS_DIR/boot-$stamp.csv"
 echo "date,accelerator,machine,metric,value,unit,runs,goal,goal_met" >"$csv"
 
-printf '%-38s %-8s %-5s %14s  %-14s %s\n' metric machine accel value goal met
+printf '%-46s %-8s %-5s %14s  %-14s %s\n' metric machine accel value goal met
 # record MACHINE METRIC VALUE UNIT RUNS GOAL_TEXT MET: one table row and one CSV row.
 record() {
     local machine=$1 metric=$2 value=$3 unit=$4 count=$5 goal=$6 met=$7
-    printf '%-38s %-8s %-5s %14s  %-14s %s\n' "$metric" "$machine" "$ACCEL_NAME" "$value $unit" \
+    printf '%-46s %-8s %-5s %14s  %-14s %s\n' "$metric" "$machine" "$ACCEL_NAME" "$value $unit" \
         "$goal" "$met"
     echo "$stamp,$ACCEL_NAME,$machine,\"$metric\",$value,$unit,$count,\"$goal\",$met" >>"$csv"
 }
@@ -148,6 +149,11 @@ hello_runs() {
         "$@" 2>&1) && [[ ${output//$'\r'/} == *$'\ngoodbye'* ]]
 }
 
+# The empty program (main returns 0) measures what the kernel itself adds to the floor.
+if [[ ! -e $EMPTY || bench/empty/empty.c -nt $EMPTY || $BUILD/kernel/libatoll.a -nt $EMPTY ]]; then
+    "$ATOLL" build bench/empty/empty.c -o "$EMPTY" >/dev/null
+fi
+
 size=$(stat -c %s "$HELLO")
 record all "hello image size (stripped)" "$size" bytes 1 "<= 98304" "$(at_most "$size" 98304)"
 
@@ -191,6 +197,15 @@ for machine in $machines; do
     fi
     record "$machine" "hello / floor boot-to-exit" "$ratio" x "$runs" "<= 1.2" \
         "$(at_most "$ratio" 1.2)"
+    if [[ -e $FLOOR ]]; then
+        read -r empty_qemu empty_qemu_runs < <(timed bash -c "$(qemu_command "$EMPTY" "$machine")")
+        record "$machine" "empty program boot-to-exit via QEMU (median)" "$empty_qemu" ms \
+            "$empty_qemu_runs" - -
+        ratio=$(awk -v a="$empty_qemu" -v b="$floor_qemu" \
+            'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.3f", a / b }')
+        record "$machine" "empty program / floor boot-to-exit" "$ratio" x "$runs" "<= 1.2" \
+            "$(at_most "$ratio" 1.2)"
+    fi
     record "$machine" "hello via atoll run (median)" "$hello_atoll" ms "$hello_atoll_runs" - -
 
     # The least memory hello still runs to the end in, trying 2 MiB upwards.

@@ -1,0 +1,5 @@
+/* The smallest program: main returns at once. Its boot-to-exit time is the Atoll kernel's own cost. */
+int main(void)
+{
+    return 0;
+}
