@@ -20,7 +20,7 @@ KCFLAGS := -std=gnu11 -Os -g -ffreestanding -nostdinc \
 	-isystem $(shell $(KCC) -print-file-name=include) -Ikernel/include \
 	-mno-red-zone -mgeneral-regs-only -fno-pie -fno-pic -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
-	-ffunction-sections -Wall -Wextra -Werror -MMD -MP -DATOLL_VERSION=\"$(VERSION)\"
+	-ffunction-sections -fdata-sections -Wall -Wextra -Werror -MMD -MP -DATOLL_VERSION=\"$(VERSION)\"
 
 APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
