@@ -12,7 +12,13 @@ CC ?= gcc
 KCC := gcc
 
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+# Networking (kernel/net, kernel/dev/net) is a separate member of libatoll.a, linked into an image
+# only when `atoll build` sees the program use sockets (it then passes -u net_init to the linker).
+KERNEL_NET_SRCS := $(filter kernel/net/% kernel/dev/net/%,$(KERNEL_SRCS))
+KERNEL_CORE_SRCS := $(filter-out $(KERNEL_NET_SRCS),$(KERNEL_SRCS))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+KERNEL_CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_CORE_SRCS))
+KERNEL_NET_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_NET_SRCS))
 KERNEL_LIB := $(BUILD)/kernel/libatoll.a
 KERNEL_LDS := $(BUILD)/kernel/image.ld
 
@@ -45,15 +51,36 @@ $(BUILD)/kernel/%.S.o: kernel/%.S $(KFLAGS_STAMP)
 	@echo "  AS      $<"
 	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-# The kernel is one relocatable object whose only global symbols are those in kernel/exports.txt, so
-# a program's own functions (say, a `panic` of its own) never clash with the kernel's internals.
-$(BUILD)/kernel/atoll.o: $(KERNEL_OBJS) kernel/exports.txt
+# The kernel core is one relocatable object whose only global symbols are those in
+# kernel/exports.txt, so a program's own functions (say, a `panic` of its own) never clash with the
+# kernel's internals. The kernel's internal API that the network member calls (kernel/api.txt) is
+# renamed to __atoll_NAME in both members, so it stays global without clashing either. The network
+# member keeps global only kernel/net/exports.txt and carries its own copy of the string functions.
+KERNEL_API_RENAMES := $(BUILD)/kernel/api.redefine
+KERNEL_API_GLOBALS := $(BUILD)/kernel/api.globals
+$(KERNEL_API_RENAMES) $(KERNEL_API_GLOBALS): kernel/api.txt kernel/exports.txt
+	@mkdir -p $(dir $@)
+	@grep -v '^#' kernel/api.txt | sed '/^$$/d; s/.*/& __atoll_&/' > $(KERNEL_API_RENAMES)
+	@{ cat kernel/exports.txt; grep -v '^#' kernel/api.txt | sed '/^$$/d; s/^/__atoll_/'; } > $(KERNEL_API_GLOBALS)
+
+$(BUILD)/kernel/atoll.o: $(KERNEL_CORE_OBJS) $(KERNEL_API_RENAMES) $(KERNEL_API_GLOBALS)
 	@echo "  LD      $@"
-	@ld -r -o $@.tmp $(KERNEL_OBJS)
-	@objcopy --keep-global-symbols=kernel/exports.txt $@.tmp $@
+	@ld -r -o $@.tmp $(KERNEL_CORE_OBJS)
+	@objcopy --redefine-syms=$(KERNEL_API_RENAMES) $@.tmp
+	@objcopy --keep-global-symbols=$(KERNEL_API_GLOBALS) $@.tmp $@
 	@rm -f $@.tmp
 
-$(KERNEL_LIB): $(BUILD)/kernel/atoll.o
+$(BUILD)/kernel/atoll-net.o: $(KERNEL_NET_OBJS) $(BUILD)/kernel/lib/string.c.o kernel/net/exports.txt \
+		$(KERNEL_API_RENAMES)
+	@echo "  LD      $@"
+	@ld -r -o $@.tmp $(KERNEL_NET_OBJS) $(BUILD)/kernel/lib/string.c.o
+	@objcopy --redefine-syms=$(KERNEL_API_RENAMES) $@.tmp
+	@objcopy --keep-global-symbols=kernel/net/exports.txt --keep-global-symbols=$(KERNEL_API_GLOBALS) \
+		$@.tmp $@
+	@rm -f $@.tmp
+
+KERNEL_MEMBERS := $(BUILD)/kernel/atoll.o $(if $(KERNEL_NET_SRCS),$(BUILD)/kernel/atoll-net.o)
+$(KERNEL_LIB): $(KERNEL_MEMBERS)
 	@rm -f $@
 	@ar rcs $@ $^
 

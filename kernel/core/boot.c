@@ -30,6 +30,9 @@ extern char __image_start[], __text_start[], __text_end[], __rodata_start[], __r
 extern char __image_end[], __atoll_rootfs_start[], __atoll_rootfs_end[];
 extern const char atoll_app_name[], atoll_app_cmdline[];
 extern char _start[];
+/* Networking is linked in only for programs that use sockets (the Makefile, `atoll build -u`):
+ * without it this weak reference is 0. */
+void atoll_net_init(void) __attribute__((weak));
 void syscall_entry(void);
 
 /* Boot stage timestamps, printed with the bootstat key to show where boot time goes. */
@@ -203,6 +206,8 @@ void kmain(uint32_t start_info)
     mark("random");
     stdio_init();
     vmem_init();
+    if (atoll_net_init)
+        atoll_net_init();
     uint64_t stack_top = stack_create(config.stack_size, "main");
     if (!stack_top)
         boot_fail("out of memory for a %llu KiB main stack (give the VM more memory with --mem)",
