@@ -80,9 +80,12 @@ $(BUILD)/kernel/atoll-net.o: $(KERNEL_NET_OBJS) $(BUILD)/kernel/lib/string.c.o k
 	@rm -f $@.tmp
 
 KERNEL_MEMBERS := $(BUILD)/kernel/atoll.o $(if $(KERNEL_NET_SRCS),$(BUILD)/kernel/atoll-net.o)
-$(KERNEL_LIB): $(KERNEL_MEMBERS)
+# The archive is rebuilt when its list of members changes, not only when a member does.
+KMEMBERS_STAMP := $(BUILD)/kernel/members.txt
+$(shell echo '$(KERNEL_MEMBERS)' | cmp -s - $(KMEMBERS_STAMP) || echo '$(KERNEL_MEMBERS)' > $(KMEMBERS_STAMP))
+$(KERNEL_LIB): $(KERNEL_MEMBERS) $(KMEMBERS_STAMP)
 	@rm -f $@
-	@ar rcs $@ $^
+	@ar rcs $@ $(KERNEL_MEMBERS)
 
 $(KERNEL_LDS): kernel/arch/x86_64/image.ld
 	@mkdir -p $(dir $@)
