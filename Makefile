@@ -12,13 +12,17 @@ CC ?= gcc
 KCC := gcc
 
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
-# Networking (kernel/net, kernel/dev/net) is a separate member of libatoll.a, linked into an image
-# only when `atoll build` sees the program use sockets (it then passes -u net_init to the linker).
+# Optional kernel members, each linked into an image only when `atoll build` sees the program use
+# what it serves (it passes -u with the member's first exported symbol to the linker):
+#   net    (kernel/net, kernel/dev/net)  sockets and NIC drivers     kernel/net/exports.txt
+#   events (kernel/events)               poll, select, epoll, eventfd, timerfd   kernel/events/exports.txt
 KERNEL_NET_SRCS := $(filter kernel/net/% kernel/dev/net/%,$(KERNEL_SRCS))
-KERNEL_CORE_SRCS := $(filter-out $(KERNEL_NET_SRCS),$(KERNEL_SRCS))
+KERNEL_EVENTS_SRCS := $(filter kernel/events/%,$(KERNEL_SRCS))
+KERNEL_CORE_SRCS := $(filter-out $(KERNEL_NET_SRCS) $(KERNEL_EVENTS_SRCS),$(KERNEL_SRCS))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 KERNEL_CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_CORE_SRCS))
 KERNEL_NET_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_NET_SRCS))
+KERNEL_EVENTS_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_EVENTS_SRCS))
 KERNEL_LIB := $(BUILD)/kernel/libatoll.a
 KERNEL_LDS := $(BUILD)/kernel/image.ld
 
@@ -53,9 +57,8 @@ $(BUILD)/kernel/%.S.o: kernel/%.S $(KFLAGS_STAMP)
 
 # The kernel core is one relocatable object whose only global symbols are those in
 # kernel/exports.txt, so a program's own functions (say, a `panic` of its own) never clash with the
-# kernel's internals. The kernel's internal API that the network member calls (kernel/api.txt) is
-# renamed to __atoll_NAME in both members, so it stays global without clashing either. The network
-# member keeps global only kernel/net/exports.txt and carries its own copy of the string functions.
+# kernel's internals. The kernel's internal API that optional members call (kernel/api.txt) is
+# renamed to __atoll_NAME in every member, so it stays global without clashing either.
 KERNEL_API_RENAMES := $(BUILD)/kernel/api.redefine
 KERNEL_API_GLOBALS := $(BUILD)/kernel/api.globals
 $(KERNEL_API_RENAMES) $(KERNEL_API_GLOBALS): kernel/api.txt kernel/exports.txt
@@ -70,16 +73,23 @@ $(BUILD)/kernel/atoll.o: $(KERNEL_CORE_OBJS) $(KERNEL_API_RENAMES) $(KERNEL_API_
 	@objcopy --keep-global-symbols=$(KERNEL_API_GLOBALS) $@.tmp $@
 	@rm -f $@.tmp
 
-$(BUILD)/kernel/atoll-net.o: $(KERNEL_NET_OBJS) $(BUILD)/kernel/lib/string.c.o kernel/net/exports.txt \
-		$(KERNEL_API_RENAMES)
-	@echo "  LD      $@"
-	@ld -r -o $@.tmp $(KERNEL_NET_OBJS) $(BUILD)/kernel/lib/string.c.o
-	@objcopy --redefine-syms=$(KERNEL_API_RENAMES) $@.tmp
-	@objcopy --keep-global-symbols=kernel/net/exports.txt --keep-global-symbols=$(KERNEL_API_GLOBALS) \
-		$@.tmp $@
-	@rm -f $@.tmp
+# member_rule NAME: build/kernel/atoll-NAME.o from its objects, its own string functions, and the
+# renamed kernel API; only kernel/NAME/exports.txt and the API stay global.
+define member_rule
+$$(BUILD)/kernel/atoll-$(1).o: $$(KERNEL_$(2)_OBJS) $$(BUILD)/kernel/lib/string.c.o \
+		kernel/$(1)/exports.txt $$(KERNEL_API_RENAMES)
+	@echo "  LD      $$@"
+	@ld -r -o $$@.tmp $$(KERNEL_$(2)_OBJS) $$(BUILD)/kernel/lib/string.c.o
+	@objcopy --redefine-syms=$$(KERNEL_API_RENAMES) $$@.tmp
+	@objcopy --keep-global-symbols=kernel/$(1)/exports.txt \
+		--keep-global-symbols=$$(KERNEL_API_GLOBALS) $$@.tmp $$@
+	@rm -f $$@.tmp
+endef
+$(eval $(call member_rule,net,NET))
+$(eval $(call member_rule,events,EVENTS))
 
-KERNEL_MEMBERS := $(BUILD)/kernel/atoll.o $(if $(KERNEL_NET_SRCS),$(BUILD)/kernel/atoll-net.o)
+KERNEL_MEMBERS := $(BUILD)/kernel/atoll.o $(if $(KERNEL_NET_SRCS),$(BUILD)/kernel/atoll-net.o) \
+	$(if $(KERNEL_EVENTS_SRCS),$(BUILD)/kernel/atoll-events.o)
 # The archive is rebuilt when its list of members changes, not only when a member does.
 KMEMBERS_STAMP := $(BUILD)/kernel/members.txt
 $(shell echo '$(KERNEL_MEMBERS)' | cmp -s - $(KMEMBERS_STAMP) || echo '$(KERNEL_MEMBERS)' > $(KMEMBERS_STAMP))

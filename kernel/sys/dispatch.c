@@ -11,10 +11,12 @@ struct syscall_frame *syscall_current;
 
 static void table_build(void)
 {
-    const struct syscall_entry *families[] = {syscalls_file, syscalls_fs,   syscalls_mem,
-                                              syscalls_time, syscalls_proc, syscalls_signal};
+    const struct syscall_entry *families[] = {
+        syscalls_file, syscalls_fs,     syscalls_mem,          syscalls_time,
+        syscalls_proc, syscalls_signal, atoll_events_syscalls, atoll_net_syscalls,
+    };
     for (size_t f = 0; f < ARRAY_SIZE(families); f++)
-        for (const struct syscall_entry *e = families[f]; e->fn; e++)
+        for (const struct syscall_entry *e = families[f]; e && e->fn; e++)
             table[e->nr] = e->fn;
     table_ready = true;
 }

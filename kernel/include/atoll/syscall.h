@@ -28,6 +28,11 @@ const char *syscall_name(long nr); /* "unknown" for numbers Linux does not defin
 extern const struct syscall_entry syscalls_file[], syscalls_fs[], syscalls_mem[], syscalls_time[],
     syscalls_proc[], syscalls_signal[];
 
+/* Families in optional kernel members (see the Makefile): absent, these weak tables are NULL and
+ * their syscalls answer ENOSYS. Each member exports its table under this name. */
+extern const struct syscall_entry atoll_events_syscalls[] __attribute__((weak));
+extern const struct syscall_entry atoll_net_syscalls[] __attribute__((weak));
+
 /* Logs "refused on purpose" once per syscall; returns -ENOSYS. */
 long syscall_refuse(int nr, const char *why);
 
