@@ -2,6 +2,7 @@
 #include "build.h"
 #include "commands.h"
 #include "forbidden.h"
+#include "members.h"
 #include "help.h"
 #include "options.h"
 #include "sources.h"
@@ -224,6 +225,28 @@ static int make_output_dirs(const struct build_plan *plan)
 }
 
 /* Warns about (or with --strict refuses) calls that would need a second process. */
+/* Links once, then again with the optional kernel members (networking, event syscalls) that the
+ * linked C library functions call for, until nothing more is needed. */
+static int link_with_members(struct build_plan *plan, const char *meta_object)
+{
+    struct strvec undefs = STRVEC_INIT;
+    int rc = build_link_image(plan, meta_object, NULL);
+    for (int round = 0; rc == 0 && round < 3; round++) {
+        char err[256];
+        int added = members_needed(plan->dbg, &undefs, err, sizeof(err));
+        if (added < 0) {
+            msg_error("%s", err);
+            rc = -1;
+        } else if (added == 0) {
+            break;
+        } else {
+            rc = build_link_image(plan, meta_object, &undefs);
+        }
+    }
+    strvec_free(&undefs);
+    return rc;
+}
+
 static int check_forbidden_calls(struct build_plan *plan)
 {
     struct forbidden_report report;
@@ -285,7 +308,7 @@ static int build(const struct build_options *opts)
         char *meta_object = NULL;
         rc = build_meta(&plan, &meta_object);
         if (rc == 0)
-            rc = build_link_image(&plan, meta_object);
+            rc = link_with_members(&plan, meta_object);
         if (rc == 0)
             rc = check_forbidden_calls(&plan);
         free(meta_object);

@@ -46,6 +46,7 @@ int build_compile_all(struct build_plan *plan);
 int build_link_linux(struct build_plan *plan);
 /* Packs the rootfs, writes atoll_meta.S and assembles it into *meta_object (a new string). */
 int build_meta(struct build_plan *plan, char **meta_object);
-int build_link_image(struct build_plan *plan, const char *meta_object);
+/* Links the image; `undefs` (may be NULL) names optional kernel members to pull in with ld -u. */
+int build_link_image(struct build_plan *plan, const char *meta_object, const struct strvec *undefs);
 
 #endif

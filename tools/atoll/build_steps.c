@@ -142,7 +142,7 @@ int build_meta(struct build_plan *plan, char **meta_object)
     return rc;
 }
 
-int build_link_image(struct build_plan *plan, const char *meta_object)
+int build_link_image(struct build_plan *plan, const char *meta_object, const struct strvec *undefs)
 {
     char *gcc_argv[] = {"gcc", "-print-libgcc-file-name", NULL};
     char *libgcc = proc_output(gcc_argv, plan->opts->verbose);
@@ -158,6 +158,10 @@ int build_link_image(struct build_plan *plan, const char *meta_object)
                           MUSL_LIB_DIR "/crt1.o", MUSL_LIB_DIR "/crti.o"};
     for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
         strvec_push(&argv, head[i]);
+    for (size_t i = 0; undefs && i < undefs->len; i++) {
+        strvec_push(&argv, "-u"); /* an optional kernel member the program needs */
+        strvec_push(&argv, undefs->items[i]);
+    }
     for (size_t i = 0; i < plan->objects.len; i++)
         strvec_push(&argv, plan->objects.items[i]);
     strvec_push(&argv, meta_object);

@@ -4,10 +4,10 @@
 
 #include "atoll/klib.h"
 
-#define NETDEV_MAX 8
+#define NETDEV_MAX      8
 #define NETDEV_NAME_LEN 16
-#define ETH_ADDR_LEN 6
-#define NETBUF_SIZE 2048 /* one frame of up to 1514 bytes (+ headroom), never chained */
+#define ETH_ADDR_LEN    6
+#define NETBUF_SIZE     2048 /* one frame of up to 1514 bytes (+ headroom), never chained */
 
 /* A frame buffer owned by whoever holds it; the driver's RX ring lends them to the stack and takes
  * them back with netdev_rx_done, so the hot path allocates nothing. */
@@ -24,7 +24,7 @@ struct netdev_ops {
     unsigned (*rx_burst)(struct netdev *d, struct netbuf **bufs, unsigned max);
     /* Gives received buffers back to the driver once the stack is done with them. */
     void (*rx_done)(struct netdev *d, struct netbuf **bufs, unsigned n);
-    /* Queues up to n frames (copied, so the caller keeps its memory); returns how many were taken. */
+    /* Queues up to n frames (copied: the caller keeps its memory); returns how many were taken. */
     unsigned (*tx_burst)(struct netdev *d, const struct netbuf *frames, unsigned n);
     /* Re-enables the device's "something arrived" interrupt after a burst came up empty. */
     void (*irq_enable)(struct netdev *d);
@@ -33,11 +33,11 @@ struct netdev_ops {
 struct netdev {
     char name[NETDEV_NAME_LEN]; /* "net0", "net1", … in discovery order */
     uint8_t mac[ETH_ADDR_LEN];
-    uint16_t mtu;               /* IP MTU, 1500 by default */
-    unsigned index;             /* Linux-style ifindex: 1 + position */
+    uint16_t mtu;   /* IP MTU, 1500 by default */
+    unsigned index; /* Linux-style ifindex: 1 + position */
     const struct netdev_ops *ops;
     void *priv;
-    volatile bool pending;      /* set by the interrupt handler: the scheduler polls this device */
+    volatile bool pending; /* set by the interrupt handler: the scheduler polls this device */
 };
 
 /* netdev registry (kernel/dev/net/netdev.c) */
