@@ -4,9 +4,15 @@
 #include "atoll/kernel.h"
 #include "atoll/x86.h"
 
+/* Device work of the optional network member (absent: NULL): receive bursts, run protocol timers.
+ */
+void atoll_net_poll(void) __attribute__((weak));
+
 int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
 {
     for (;;) {
+        if (atoll_net_poll)
+            atoll_net_poll();
         if (ready && ready(arg))
             return 0;
         uint64_t now = clock_monotonic_ns();
