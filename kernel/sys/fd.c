@@ -86,7 +86,11 @@ static long sys_pread64(int fd, void *buf, size_t len, int64_t off)
     return f->ops->pread ? f->ops->pread(f, buf, len, (uint64_t)off) : -ESPIPE;
 }
 
-static long iov_loop(int fd, const struct iovec *iov, int n, bool write)
+enum iov_op { IOV_READ, IOV_WRITE, IOV_PREAD };
+
+/* One transfer per element, stopping at the first short one, as Linux's vectored calls behave for
+ * a single file position. An error after some bytes moved reports the bytes. */
+static long iov_loop(int fd, const struct iovec *iov, int n, enum iov_op op, int64_t off)
 {
     if (n < 0 || n > IOV_MAX)
         return -EINVAL;
@@ -94,8 +98,9 @@ static long iov_loop(int fd, const struct iovec *iov, int n, bool write)
     for (int i = 0; i < n; i++) {
         if (!iov[i].len)
             continue;
-        long r =
-            write ? sys_write(fd, iov[i].base, iov[i].len) : sys_read(fd, iov[i].base, iov[i].len);
+        long r = op == IOV_WRITE  ? sys_write(fd, iov[i].base, iov[i].len)
+                 : op == IOV_READ ? sys_read(fd, iov[i].base, iov[i].len)
+                                  : sys_pread64(fd, iov[i].base, iov[i].len, off + total);
         if (r < 0)
             return total ? total : r;
         total += r;
@@ -107,31 +112,17 @@ static long iov_loop(int fd, const struct iovec *iov, int n, bool write)
 
 static long sys_readv(int fd, const struct iovec *iov, int n)
 {
-    return iov_loop(fd, iov, n, false);
+    return iov_loop(fd, iov, n, IOV_READ, 0);
 }
 
 static long sys_writev(int fd, const struct iovec *iov, int n)
 {
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -EBADF;
-    return iov_loop(fd, iov, n, true);
+    return fd_get(fd) ? iov_loop(fd, iov, n, IOV_WRITE, 0) : -EBADF;
 }
 
 static long sys_preadv(int fd, const struct iovec *iov, int n, int64_t off)
 {
-    if (n < 0 || n > IOV_MAX)
-        return -EINVAL;
-    long total = 0;
-    for (int i = 0; i < n; i++) {
-        long r = sys_pread64(fd, iov[i].base, iov[i].len, off + total);
-        if (r < 0)
-            return total ? total : r;
-        total += r;
-        if ((size_t)r < iov[i].len)
-            break;
-    }
-    return total;
+    return off < 0 ? -EINVAL : iov_loop(fd, iov, n, IOV_PREAD, off);
 }
 
 static long sys_lseek(int fd, int64_t off, int whence)
