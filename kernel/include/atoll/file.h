@@ -29,6 +29,21 @@
 
 #define FD_MAX 1024
 
+/* Readiness bits of file_ops.poll (the values of Linux's POLL* and EPOLL* flags). */
+#define POLLIN     0x001
+#define POLLPRI    0x002
+#define POLLOUT    0x004
+#define POLLERR    0x008
+#define POLLHUP    0x010
+#define POLLNVAL   0x020
+#define POLLRDNORM 0x040
+#define POLLRDBAND 0x080
+#define POLLWRNORM 0x100
+#define POLLWRBAND 0x200
+#define POLLRDHUP  0x2000
+/* What a file without a poll op reports, as on Linux (regular files are always ready). */
+#define POLL_DEFAULT_MASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
 struct linux_stat {
     uint64_t st_dev, st_ino, st_nlink;
     uint32_t st_mode, st_uid, st_gid, pad0;
@@ -47,6 +62,10 @@ struct file_ops {
     long (*getdents)(struct file *f, void *buf, size_t len);
     long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
     void (*release)(struct file *f);
+    /* Readiness now (POLL* bits). A file whose readiness will change at a known monotonic time
+     * (a timer) lowers *wake_ns to it, so waiters arm the tickless timer for it; changes caused by
+     * devices wake the idle loop through their interrupt. NULL: always POLL_DEFAULT_MASK. */
+    unsigned (*poll)(struct file *f, uint64_t *wake_ns);
     bool seekable;
 };
 
@@ -59,6 +78,8 @@ struct file {
     char path[256];
     size_t dir_cookie;
     int dir_emitted_dots;
+    void *priv;        /* the state of the subsystem that made it (eventfd, epoll, socket) */
+    uint32_t wake_seq; /* bumped on every readiness event, so edge-triggered epoll sees repeats */
 };
 
 struct file *file_alloc(const struct file_ops *ops, int flags);
