@@ -40,7 +40,7 @@ enum key_kind {
 struct key_def {
     const char *name;
     enum key_kind kind;
-    const char *usage; /* as listed in the unknown-key message */
+    const char *usage; /* as listed in the unknown-key message; NULL: not listed */
     int (*handler)(struct parser *p, const struct key_def *def, struct key_use *use);
     size_t flag_offset; /* KEY_FLAG: offset of the bool in struct boot_config */
 };
@@ -164,6 +164,21 @@ static int set_env(struct parser *p, const struct key_def *def, struct key_use *
     return 0;
 }
 
+/* QEMU's microvm names each virtio-mmio transport this way; kept for the MMIO driver to parse. */
+static int add_virtio_mmio(struct parser *p, const struct key_def *def, struct key_use *use)
+{
+    (void)def;
+    struct boot_config *cfg = p->cfg;
+    if (use->value == NULL || *use->value == '\0')
+        return fail(p, -EINVAL, "%s: expected virtio_mmio.device=SIZE@ADDR:IRQ", use->tok->text);
+    if (cfg->virtio_mmio_count >= CMDLINE_MAX_VIRTIO_MMIO)
+        return fail(p, -E2BIG, "%s: too many virtio-mmio devices (at most %d)", use->tok->text,
+                    CMDLINE_MAX_VIRTIO_MMIO);
+    cfg->virtio_mmio[cfg->virtio_mmio_count++] = use->value;
+    use->keep_token = true;
+    return 0;
+}
+
 /* Every kernel key. A new key is one row here (and, for a new setting, a field in
  * struct boot_config). */
 static const struct key_def key_table[] = {
@@ -172,6 +187,8 @@ static const struct key_def key_table[] = {
     {"bootstat", KEY_FLAG, "bootstat", set_flag, offsetof(struct boot_config, bootstat)},
     {"strace", KEY_FLAG, "strace", set_flag, offsetof(struct boot_config, strace)},
     {"quiet", KEY_FLAG, "quiet", set_flag, offsetof(struct boot_config, quiet)},
+    /* Written by QEMU, not by users: left out of the unknown-key message (NULL usage). */
+    {"virtio_mmio.device", KEY_VALUE, NULL, add_virtio_mmio, 0},
 };
 
 static int unknown_key(struct parser *p, const struct token *tok, size_t keylen)
@@ -179,7 +196,9 @@ static int unknown_key(struct parser *p, const struct token *tok, size_t keylen)
     char known[256];
     size_t n = 0;
     for (size_t i = 0; i < ARRAY_SIZE(key_table) && n < sizeof(known); i++) {
-        int w = ksnprintf(known + n, sizeof(known) - n, "%s%s", i ? ", " : "", key_table[i].usage);
+        if (key_table[i].usage == NULL)
+            continue;
+        int w = ksnprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "", key_table[i].usage);
         n += w > 0 ? (size_t)w : 0;
     }
     return fail(p, -EINVAL, "unknown key '%.*s' (known: %s)", (int)keylen, tok->text, known);

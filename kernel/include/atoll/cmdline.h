@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CMDLINE_MAX_ARGS 128
-#define CMDLINE_MAX_ENV  128
+#define CMDLINE_MAX_ARGS        128
+#define CMDLINE_MAX_ENV         128
+#define CMDLINE_MAX_VIRTIO_MMIO 24
 
 #define CMDLINE_DEFAULT_STACK (256u * 1024)
 #define CMDLINE_MIN_STACK     (16u * 1024)
@@ -21,6 +22,8 @@ struct boot_config {
     const char *envp[CMDLINE_MAX_ENV]; /* "NAME=VALUE" strings, unique NAMEs, in first-seen order */
     uint64_t stack_size; /* default 256 KiB; SIZE accepts K/M/G, rounded up to 4 KiB */
     bool bootstat, strace, quiet;
+    int virtio_mmio_count; /* virtio_mmio.device=SIZE@ADDR:IRQ, as QEMU's microvm appends them */
+    const char *virtio_mmio[CMDLINE_MAX_VIRTIO_MMIO];
     char storage[16384]; /* every string above points into here */
 };
 
