@@ -1,0 +1,265 @@
+/* virtio-net: feature negotiation, one RX and one TX queue with recycled buffers, and the netdev
+ * operations the stack calls (bursts in and out, no allocation after attach). */
+#include "atoll/kernel.h"
+#include "atoll/mm.h"
+#include "atoll/netdev.h"
+#include "atoll/virtio.h"
+
+#define RX_QUEUE       0
+#define TX_QUEUE       1
+#define MAX_QUEUE_SIZE 256 /* ring entries requested from modern devices */
+#define MAX_BUFS       128 /* buffers per direction: 256 KiB each at 2 KiB a frame */
+#define HDR_LEN_MODERN 12  /* struct virtio_net_hdr with num_buffers (VERSION_1) */
+#define HDR_LEN_LEGACY 10  /* without num_buffers: legacy and no VIRTIO_NET_F_MRG_RXBUF */
+#define FEATURES_WANTED                                                                            \
+    (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_MTU) |                                 \
+     VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_VERSION_1))
+
+struct vnet {
+    struct netdev nd;
+    struct virtio_dev *vd;
+    struct virtq rx, tx;
+    uint16_t hdr_len;
+    uint16_t nrx, ntx; /* buffers in each direction (<= queue size) */
+    uint8_t *rx_mem, *tx_mem;
+    struct netbuf rxb[MAX_BUFS];
+    uint16_t tx_free[MAX_BUFS];
+    uint16_t tx_nfree;
+    struct {
+        uint64_t rx_frames, rx_runt, tx_frames, tx_ring_full, tx_too_big, device_errors;
+    } stats;
+};
+
+static struct vnet nics[NETDEV_MAX];
+static unsigned nnics;
+
+static uint8_t *alloc_zeroed(size_t bytes)
+{
+    uint64_t pages = ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
+    uint64_t addr = pagealloc_alloc(&phys, pages, 1, false);
+    if (addr != 0)
+        memset((void *)addr, 0, pages * PAGE_SIZE);
+    return (uint8_t *)addr;
+}
+
+static void kick(struct vnet *v, struct virtq *q, uint16_t index)
+{
+    if (virtq_publish(q))
+        v->vd->ops->notify(v->vd, index);
+}
+
+static void rx_post(struct vnet *v, uint16_t id)
+{
+    uint64_t addr = (uint64_t)(v->rx_mem + (size_t)id * NETBUF_SIZE);
+    if (virtq_add(&v->rx, id, addr, NETBUF_SIZE, true) < 0)
+        v->stats.device_errors++;
+}
+
+static unsigned vnet_rx_burst(struct netdev *d, struct netbuf **bufs, unsigned max)
+{
+    struct vnet *v = d->priv;
+    unsigned n = 0;
+    bool recycled = false;
+    while (n < max) {
+        uint32_t len;
+        int id = virtq_get_used(&v->rx, &len);
+        if (id == -EAGAIN)
+            break;
+        if (id < 0 || id >= v->nrx) {
+            v->stats.device_errors++;
+            continue;
+        }
+        if (len < v->hdr_len + 14u || len > NETBUF_SIZE) {
+            v->stats.rx_runt++;
+            rx_post(v, (uint16_t)id);
+            recycled = true;
+            continue;
+        }
+        struct netbuf *nb = &v->rxb[id];
+        nb->data = v->rx_mem + (size_t)id * NETBUF_SIZE + v->hdr_len;
+        nb->len = (uint16_t)(len - v->hdr_len);
+        bufs[n++] = nb;
+    }
+    v->stats.rx_frames += n;
+    if (recycled)
+        kick(v, &v->rx, RX_QUEUE);
+    return n;
+}
+
+static void vnet_rx_done(struct netdev *d, struct netbuf **bufs, unsigned n)
+{
+    struct vnet *v = d->priv;
+    for (unsigned i = 0; i < n; i++) {
+        ptrdiff_t id = bufs[i] - v->rxb;
+        if (id >= 0 && id < v->nrx)
+            rx_post(v, (uint16_t)id);
+    }
+    kick(v, &v->rx, RX_QUEUE);
+}
+
+static void tx_reclaim(struct vnet *v)
+{
+    uint32_t len;
+    int id;
+    while ((id = virtq_get_used(&v->tx, &len)) != -EAGAIN) {
+        if (id >= 0 && id < v->ntx && v->tx_nfree < v->ntx)
+            v->tx_free[v->tx_nfree++] = (uint16_t)id;
+        else
+            v->stats.device_errors++;
+    }
+}
+
+static unsigned vnet_tx_burst(struct netdev *d, const struct netbuf *frames, unsigned n)
+{
+    struct vnet *v = d->priv;
+    tx_reclaim(v);
+    unsigned taken = 0;
+    for (; taken < n; taken++) {
+        const struct netbuf *f = &frames[taken];
+        if ((size_t)f->len + v->hdr_len > NETBUF_SIZE) {
+            v->stats.tx_too_big++; /* taken and dropped: it can never fit */
+            continue;
+        }
+        if (v->tx_nfree == 0) {
+            v->stats.tx_ring_full++;
+            break;
+        }
+        uint16_t id = v->tx_free[--v->tx_nfree];
+        uint8_t *slot = v->tx_mem + (size_t)id * NETBUF_SIZE;
+        memset(slot, 0, v->hdr_len); /* no offloads: an all-zero header */
+        memcpy(slot + v->hdr_len, f->data, f->len);
+        virtq_add(&v->tx, id, (uint64_t)slot, (uint32_t)(v->hdr_len + f->len), false);
+        v->stats.tx_frames++;
+    }
+    kick(v, &v->tx, TX_QUEUE);
+    return taken;
+}
+
+static void vnet_irq_enable(struct netdev *d)
+{
+    struct vnet *v = d->priv;
+    if (virtq_enable_interrupts(&v->rx))
+        d->pending = true;
+}
+
+static const struct netdev_ops vnet_ops = {
+    .rx_burst = vnet_rx_burst,
+    .rx_done = vnet_rx_done,
+    .tx_burst = vnet_tx_burst,
+    .irq_enable = vnet_irq_enable,
+};
+
+/* Sets up queue `index` with up to MAX_BUFS buffers; returns how many, or 0 on failure. */
+static uint16_t setup_queue(struct vnet *v, uint16_t index, struct virtq *q, bool event_idx)
+{
+    struct virtio_dev *d = v->vd;
+    uint16_t max = d->ops->queue_max(d, index);
+    if (max == 0 || (max & (max - 1)) != 0)
+        return 0;
+    /* Legacy devices fix the size; modern ones take any power of two up to their maximum. */
+    uint16_t size = d->modern && max > MAX_QUEUE_SIZE ? MAX_QUEUE_SIZE : max;
+    uint8_t *ring = alloc_zeroed(virtq_bytes(size));
+    if (ring == NULL)
+        return 0;
+    virtq_init(q, size, ring, event_idx);
+    if (d->ops->queue_setup(d, index, q) < 0)
+        return 0;
+    virtq_disable_interrupts(q);
+    return size < MAX_BUFS ? size : MAX_BUFS;
+}
+
+static void fail(struct virtio_dev *d, const char *why)
+{
+    d->ops->set_status(d, VIRTIO_STATUS_FAILED);
+    kprintf_always("atoll: virtio-net (%s): %s; device ignored\n", d->where, why);
+}
+
+void virtio_net_attach(struct virtio_dev *d)
+{
+    if (nnics >= NETDEV_MAX) {
+        kprintf_always("atoll: virtio-net (%s): more than %d NICs; device ignored\n", d->where,
+                       NETDEV_MAX);
+        return;
+    }
+    struct vnet *v = &nics[nnics];
+    memset(v, 0, sizeof(*v));
+    v->vd = d;
+
+    d->ops->set_status(d, 0);
+    for (int i = 0; i < 1000000 && d->ops->get_status(d) != 0; i++)
+        ;
+    d->ops->set_status(d, VIRTIO_STATUS_ACKNOWLEDGE);
+    d->ops->set_status(d, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+    uint64_t offered = d->ops->get_features(d);
+    uint64_t features = offered & FEATURES_WANTED;
+    if (!d->modern)
+        features &= 0xffffffffu;
+    if (d->modern && !(features & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
+        fail(d, "modern device without VIRTIO_F_VERSION_1");
+        return;
+    }
+    d->ops->set_features(d, features);
+    uint8_t status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+    if (d->modern) {
+        status |= VIRTIO_STATUS_FEATURES_OK;
+        d->ops->set_status(d, status);
+        if (!(d->ops->get_status(d) & VIRTIO_STATUS_FEATURES_OK)) {
+            fail(d, "device refused the features");
+            return;
+        }
+    }
+    v->hdr_len = features & VIRTIO_BIT(VIRTIO_F_VERSION_1) ? HDR_LEN_MODERN : HDR_LEN_LEGACY;
+
+    bool event_idx = features & VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX);
+    v->nrx = setup_queue(v, RX_QUEUE, &v->rx, event_idx);
+    v->ntx = setup_queue(v, TX_QUEUE, &v->tx, event_idx);
+    if (v->nrx == 0 || v->ntx == 0) {
+        fail(d, "cannot set up its queues");
+        return;
+    }
+    v->rx_mem = alloc_zeroed((size_t)v->nrx * NETBUF_SIZE);
+    v->tx_mem = alloc_zeroed((size_t)v->ntx * NETBUF_SIZE);
+    if (v->rx_mem == NULL || v->tx_mem == NULL) {
+        fail(d, "out of memory for its buffers");
+        return;
+    }
+    for (uint16_t id = 0; id < v->nrx; id++) {
+        v->rxb[id].priv = v;
+        rx_post(v, id);
+    }
+    for (uint16_t id = 0; id < v->ntx; id++)
+        v->tx_free[v->tx_nfree++] = (uint16_t)(v->ntx - 1 - id);
+
+    struct netdev *nd = &v->nd;
+    if (features & VIRTIO_BIT(VIRTIO_NET_F_MAC)) {
+        for (unsigned i = 0; i < ETH_ADDR_LEN; i++)
+            nd->mac[i] = d->ops->config_read8(d, i);
+    } else {
+        random_bytes(nd->mac, ETH_ADDR_LEN);
+        nd->mac[0] = (uint8_t)((nd->mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+    }
+    nd->mtu = 1500;
+    if (features & VIRTIO_BIT(VIRTIO_NET_F_MTU)) {
+        uint16_t mtu = (uint16_t)(d->ops->config_read8(d, 10) | d->ops->config_read8(d, 11) << 8);
+        if (mtu >= 68 && mtu <= NETBUF_SIZE - HDR_LEN_MODERN - 14)
+            nd->mtu = mtu;
+    }
+    nd->ops = &vnet_ops;
+    nd->priv = v;
+    if (netdev_register(nd) < 0) {
+        fail(d, "no netdev slot left");
+        return;
+    }
+    for (uint16_t i = 0; i < v->nrx; i++)
+        v->rxb[i].dev = (uint16_t)(nd->index - 1);
+    nnics++;
+    d->ops->set_status(d, status | VIRTIO_STATUS_DRIVER_OK);
+    kick(v, &v->rx, RX_QUEUE);
+}
+
+const char *virtio_net_where(const struct netdev *nd, bool *legacy)
+{
+    const struct vnet *v = nd->priv;
+    *legacy = !v->vd->modern;
+    return v->vd->where;
+}
