@@ -1,0 +1,77 @@
+/* The network stack's counters: one named field per drop reason, plus traffic totals. */
+#ifndef ATOLL_NETCOUNTERS_H
+#define ATOLL_NETCOUNTERS_H
+
+#include "atoll/klib.h"
+
+/* X-macro list: the struct's fields and the printed names come from one place. Every frame the
+ * stack drops increments exactly one drop counter (kind D); the others (kind T) count traffic. */
+#define NET_COUNTERS(D, T)                                                                         \
+    T(eth_rx)                                                                                      \
+    T(eth_tx)                                                                                      \
+    D(eth_truncated)    /* shorter than an Ethernet header */                                      \
+    D(eth_too_long)     /* longer than the interface's MTU allows */                               \
+    D(eth_not_for_us)   /* destination neither our MAC nor broadcast */                            \
+    D(eth_unknown_type) /* an ethertype that is neither IPv4 nor ARP */                            \
+    D(eth_no_interface) /* arrived on a device the stack was not given */                          \
+    T(arp_rx)                                                                                      \
+    T(arp_replies_sent)                                                                            \
+    T(arp_requests_sent)                                                                           \
+    D(arp_truncated)  /* shorter than an Ethernet/IPv4 ARP packet */                               \
+    D(arp_bad)        /* wrong hardware/protocol type or length, or bad opcode */                  \
+    D(arp_not_for_us) /* a request for an address that is not ours */                              \
+    D(arp_spoof)      /* someone else claims one of our addresses */                               \
+    D(arp_queue_full) /* a packet waiting for resolution found its queue full */                   \
+    D(arp_unresolved) /* a queued packet whose neighbour never answered */                         \
+    T(ip_rx)                                                                                       \
+    T(ip_tx)                                                                                       \
+    D(ip_truncated)        /* shorter than its header, or total length beyond the frame */         \
+    D(ip_bad_version)      /* version is not 4 */                                                  \
+    D(ip_bad_ihl)          /* header length below 5 words */                                       \
+    D(ip_bad_length)       /* total length smaller than the header */                              \
+    D(ip_bad_checksum)     /* header checksum mismatch */                                          \
+    D(ip_bad_source)       /* source is broadcast, multicast or loopback */                        \
+    D(ip_not_for_us)       /* destination is not one of our addresses (we do not forward) */       \
+    D(ip_unknown_protocol) /* neither ICMP nor UDP */                                              \
+    D(ip_no_route)         /* an outgoing datagram with no route */                                \
+    D(ip_too_big)          /* an outgoing datagram over 65535 bytes or DF and over the MTU */      \
+    T(frag_rx)                                                                                     \
+    T(frag_reassembled)                                                                            \
+    T(frag_tx)                                                                                     \
+    D(frag_overlap)    /* a fragment overlapping data already received */                          \
+    D(frag_too_big)    /* reassembled datagram would exceed 65535 bytes */                         \
+    D(frag_bad_length) /* a non-final fragment whose length is not a multiple of 8 */              \
+    D(frag_timeout)    /* fragments of a datagram that never completed */                          \
+    D(frag_evicted)    /* fragments of an incomplete datagram pushed out by a newer one */         \
+    T(icmp_rx)                                                                                     \
+    T(icmp_echo_replies)                                                                           \
+    T(icmp_unreach_sent)                                                                           \
+    T(icmp_errors_reported)                                                                        \
+    D(icmp_truncated)    /* shorter than an ICMP header */                                         \
+    D(icmp_bad_checksum) /* ICMP checksum mismatch */                                              \
+    D(icmp_ignored)      /* a type we do not serve, or an error about nothing of ours */           \
+    D(icmp_rate_limited) /* an error we would have sent, suppressed by the rate limit */           \
+    T(udp_rx)                                                                                      \
+    T(udp_tx)                                                                                      \
+    D(udp_truncated)    /* shorter than a UDP header */                                            \
+    D(udp_bad_length)   /* UDP length field below 8 or beyond the IP payload */                    \
+    D(udp_bad_checksum) /* UDP checksum mismatch */                                                \
+    D(udp_no_port)      /* no endpoint bound to the destination port */                            \
+    D(udp_rcvbuf_full)  /* the endpoint's receive queue had no room */
+
+struct net_counters {
+#define NET_COUNTER_FIELD(name) uint64_t name;
+    NET_COUNTERS(NET_COUNTER_FIELD, NET_COUNTER_FIELD)
+#undef NET_COUNTER_FIELD
+};
+
+/* The stack's live counters (reset by net_init). */
+extern struct net_counters net_counters;
+
+/* Calls emit once per counter, in declaration order; is_drop tells drop reasons from totals. */
+typedef void (*net_counter_emit_fn)(void *ctx, const char *name, uint64_t value, bool is_drop);
+void net_counters_foreach(net_counter_emit_fn emit, void *ctx);
+/* The sum of every drop counter. */
+uint64_t net_counters_drops(void);
+
+#endif

@@ -1,0 +1,58 @@
+/* The Internet checksum (RFC 1071), computed in pieces so headers and payloads sum separately. */
+#include "net_internal.h"
+
+/* Adds len bytes to a running 32-bit sum of big-endian 16-bit words. Pieces must start at even
+ * offsets of the summed whole, except the last, which may be odd-sized. */
+uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t acc = sum;
+    while (len >= 2) {
+        acc += (uint32_t)(p[0] << 8 | p[1]);
+        p += 2;
+        len -= 2;
+    }
+    if (len)
+        acc += (uint32_t)p[0] << 8;
+    while (acc >> 32)
+        acc = (acc & 0xffffffffu) + (acc >> 32);
+    /* Fold to 17 bits at most so callers may keep adding without overflow. */
+    acc = (acc & 0xffff) + (acc >> 16);
+    acc = (acc & 0xffff) + (acc >> 16);
+    return (uint32_t)acc;
+}
+
+static uint32_t csum_add_fold(uint32_t sum)
+{
+    return (sum & 0xffff) + (sum >> 16);
+}
+
+uint16_t csum_fold(uint32_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+uint32_t csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+    uint8_t ph[12];
+    put32(ph, src);
+    put32(ph + 4, dst);
+    ph[8] = 0;
+    ph[9] = proto;
+    put16(ph + 10, len);
+    return csum_add(0, ph, sizeof(ph));
+}
+
+uint32_t csum_add_at(uint32_t sum, const void *data, size_t len, bool odd)
+{
+    uint32_t piece = csum_add(0, data, len);
+    if (odd) {
+        /* Bytes at odd offsets weigh the other half of each word: a byte swap of the sum. */
+        piece = (piece & 0xffff) + (piece >> 16);
+        piece = (piece & 0xffff) + (piece >> 16);
+        piece = ((piece & 0xff) << 8) | (piece >> 8);
+    }
+    return csum_add_fold(sum + piece);
+}

@@ -1,0 +1,130 @@
+/* Shared internals of kernel/net: interface state, byte helpers and the layers' entry points. */
+#ifndef ATOLL_NET_INTERNAL_H
+#define ATOLL_NET_INTERNAL_H
+
+#include "atoll/errno.h"
+#include "atoll/net.h"
+#include "atoll/netcounters.h"
+#include "atoll/udp.h"
+
+#define ETH_TYPE_IPV4  0x0800
+#define ETH_TYPE_ARP   0x0806
+#define IP_PROTO_ICMP  1
+#define IP_PROTO_UDP   17
+#define IP_HLEN        20
+#define IP_DEFAULT_TTL 64
+#define NET_NS_PER_SEC 1000000000ull
+
+/* Frames are byte arrays of any alignment: fields are read and written byte by byte. */
+static inline uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static inline void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+struct net_if {
+    bool attached;
+    uint8_t mac[ETH_ADDR_LEN];
+    uint16_t mtu;
+    uint32_t addr;
+    unsigned prefix;
+};
+extern struct net_if net_ifs[NET_MAX_IF];
+extern const struct net_hooks *net_hooks_active;
+extern const uint8_t net_eth_broadcast[ETH_ADDR_LEN];
+
+static inline uint64_t net_now(void)
+{
+    return net_hooks_active && net_hooks_active->now_ns ? net_hooks_active->now_ns() : 0;
+}
+static inline uint32_t net_mask(unsigned prefix)
+{
+    return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+/* The directed broadcast address of dev's subnet (0 when it has no address or is /31, /32). */
+uint32_t net_if_broadcast(unsigned dev);
+/* True when dst is a broadcast we accept on any interface. */
+bool net_addr_is_broadcast(uint32_t dst);
+
+/* checksum.c: the Internet checksum (RFC 1071), in pieces. */
+uint32_t csum_add(uint32_t sum, const void *data, size_t len);
+uint16_t csum_fold(uint32_t sum);
+uint32_t csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/* Adds a piece that starts at an odd offset of the summed whole when `odd`. */
+uint32_t csum_add_at(uint32_t sum, const void *data, size_t len, bool odd);
+
+/* eth.c */
+void eth_input(unsigned dev, const uint8_t *frame, size_t len);
+/* Sends a frame whose payload (after the 14-byte header the caller left room for) is built. */
+void eth_output(unsigned dev, const uint8_t dst[ETH_ADDR_LEN], uint16_t type, uint8_t *frame,
+                size_t len);
+
+/* arp.c */
+void arp_reset(void);
+void arp_input(unsigned dev, const uint8_t *pkt, size_t len);
+/* Sends an IPv4 frame (header room included) to next_hop on dev, resolving the MAC first and
+ * queuing the frame while resolution is pending. */
+void arp_output(unsigned dev, uint32_t next_hop, uint8_t *frame, size_t len);
+void arp_poll(uint64_t now);
+uint64_t arp_next_deadline(void);
+
+/* A received IPv4 datagram, complete (possibly reassembled). */
+struct ip_rx {
+    unsigned dev;
+    uint32_t src, dst;
+    uint8_t proto, ttl;
+    const uint8_t *hdr; /* the original header (of the first fragment), hdr_len bytes */
+    size_t hdr_len;
+    const uint8_t *payload;
+    size_t len;
+    bool to_broadcast;
+};
+
+/* ipv4.c */
+void ip_input(unsigned dev, const uint8_t *pkt, size_t len);
+void ip_deliver(const struct ip_rx *ip);
+/* Sends a datagram whose payload is pre (a transport header) then what iov gathers; fragments as
+ * needed. src 0 = the route's address. Returns 0 or -ENETUNREACH / -EMSGSIZE. */
+int ip_output(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, const void *pre,
+              size_t pre_len, const struct net_iov *iov, unsigned iovcnt);
+void ip_reset(void);
+
+/* reasm.c */
+void reasm_reset(void);
+/* Takes one fragment (header validated); calls ip_deliver when it completes a datagram. */
+void reasm_input(unsigned dev, const uint8_t *hdr, size_t hdr_len, const uint8_t *data, size_t len);
+void reasm_poll(uint64_t now);
+uint64_t reasm_next_deadline(void);
+
+/* icmp.c */
+void icmp_reset(void);
+void icmp_input(const struct ip_rx *ip);
+/* Sends a destination unreachable (code) about the received datagram ip, rate-limited. */
+void icmp_send_unreachable(const struct ip_rx *ip, uint8_t code);
+
+/* udp.c */
+void udp_reset(void);
+void udp_input(const struct ip_rx *ip);
+/* An ICMP error about a datagram we sent from local:lport to remote:rport. */
+void udp_icmp_error(uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport, int err,
+                    uint32_t info);
+/* udp_queue.c: the endpoint's receive ring. */
+bool udp_queue_push(struct udp_endpoint *ep, const struct udp_datagram_info *info,
+                    const uint8_t *payload);
+
+#endif

@@ -1,0 +1,184 @@
+/* Interfaces, the routing table (longest-prefix match) and the stack's entry points. */
+#include "net_internal.h"
+
+struct net_if net_ifs[NET_MAX_IF];
+const struct net_hooks *net_hooks_active;
+const uint8_t net_eth_broadcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+struct net_route {
+    bool used;
+    bool connected; /* made by net_if_configure, replaced with the address */
+    uint32_t dst;
+    unsigned prefix;
+    uint32_t gw;
+    unsigned dev;
+};
+static struct net_route routes[NET_MAX_ROUTES];
+
+void net_init(const struct net_hooks *hooks)
+{
+    net_hooks_active = hooks;
+    memset(net_ifs, 0, sizeof(net_ifs));
+    memset(routes, 0, sizeof(routes));
+    memset(&net_counters, 0, sizeof(net_counters));
+    arp_reset();
+    ip_reset();
+    reasm_reset();
+    icmp_reset();
+    udp_reset();
+}
+
+int net_if_attach(unsigned dev, const uint8_t mac[ETH_ADDR_LEN], uint16_t mtu)
+{
+    if (dev >= NET_MAX_IF || (mtu && (mtu < 68 || mtu > NET_ETH_MAX_PAYLOAD)))
+        return -EINVAL;
+    struct net_if *nif = &net_ifs[dev];
+    nif->attached = true;
+    memcpy(nif->mac, mac, ETH_ADDR_LEN);
+    nif->mtu = mtu ? mtu : 1500;
+    return 0;
+}
+
+static int route_insert(uint32_t dst, unsigned prefix, uint32_t gw, unsigned dev, bool connected)
+{
+    dst &= net_mask(prefix);
+    struct net_route *free_slot = NULL;
+    for (unsigned i = 0; i < NET_MAX_ROUTES; i++) {
+        if (!routes[i].used) {
+            if (!free_slot)
+                free_slot = &routes[i];
+        } else if (routes[i].dst == dst && routes[i].prefix == prefix) {
+            return -EEXIST;
+        }
+    }
+    if (!free_slot)
+        return -ENOSPC;
+    *free_slot = (struct net_route){true, connected, dst, prefix, gw, dev};
+    return 0;
+}
+
+int net_if_configure(unsigned dev, uint32_t addr, unsigned prefix, uint16_t mtu)
+{
+    if (dev >= NET_MAX_IF || !net_ifs[dev].attached || prefix > 32 ||
+        (mtu && (mtu < 68 || mtu > NET_ETH_MAX_PAYLOAD)))
+        return -EINVAL;
+    struct net_if *nif = &net_ifs[dev];
+    for (unsigned i = 0; i < NET_MAX_ROUTES; i++)
+        if (routes[i].used && routes[i].connected && routes[i].dev == dev)
+            routes[i].used = false;
+    if (mtu)
+        nif->mtu = mtu;
+    nif->addr = addr;
+    nif->prefix = addr ? prefix : 0;
+    if (addr && prefix > 0)
+        return route_insert(addr, prefix, 0, dev, true);
+    return 0;
+}
+
+bool net_if_get(unsigned dev, struct net_if_info *out)
+{
+    if (dev >= NET_MAX_IF || !net_ifs[dev].attached)
+        return false;
+    memcpy(out->mac, net_ifs[dev].mac, ETH_ADDR_LEN);
+    out->mtu = net_ifs[dev].mtu;
+    out->addr = net_ifs[dev].addr;
+    out->prefix = net_ifs[dev].prefix;
+    return true;
+}
+
+int net_if_by_addr(uint32_t addr)
+{
+    for (unsigned i = 0; i < NET_MAX_IF; i++)
+        if (net_ifs[i].attached && net_ifs[i].addr && net_ifs[i].addr == addr)
+            return (int)i;
+    return -EADDRNOTAVAIL;
+}
+
+bool net_addr_is_local(uint32_t addr)
+{
+    return (addr >> 24) == 127 || (addr && net_if_by_addr(addr) >= 0);
+}
+
+uint32_t net_if_broadcast(unsigned dev)
+{
+    const struct net_if *nif = &net_ifs[dev];
+    if (!nif->addr || nif->prefix >= 31)
+        return 0;
+    return nif->addr | ~net_mask(nif->prefix);
+}
+
+bool net_addr_is_broadcast(uint32_t dst)
+{
+    if (dst == NET_IP_BROADCAST)
+        return true;
+    for (unsigned i = 0; i < NET_MAX_IF; i++)
+        if (net_ifs[i].attached && net_if_broadcast(i) == dst)
+            return true;
+    return false;
+}
+
+int net_route_add(uint32_t dst, unsigned prefix, uint32_t gw, unsigned dev)
+{
+    if (prefix > 32 || dev >= NET_MAX_IF || !net_ifs[dev].attached)
+        return -EINVAL;
+    return route_insert(dst, prefix, gw, dev, false);
+}
+
+int net_route_del(uint32_t dst, unsigned prefix)
+{
+    if (prefix > 32)
+        return -EINVAL;
+    dst &= net_mask(prefix);
+    for (unsigned i = 0; i < NET_MAX_ROUTES; i++)
+        if (routes[i].used && routes[i].dst == dst && routes[i].prefix == prefix) {
+            routes[i].used = false;
+            return 0;
+        }
+    return -ENOENT;
+}
+
+int net_route_lookup(uint32_t dst, struct net_route_result *out)
+{
+    const struct net_route *best = NULL;
+    for (unsigned i = 0; i < NET_MAX_ROUTES; i++) {
+        const struct net_route *r = &routes[i];
+        if (!r->used || (dst & net_mask(r->prefix)) != r->dst || !net_ifs[r->dev].attached)
+            continue;
+        if (!best || r->prefix > best->prefix)
+            best = r;
+    }
+    /* The limited broadcast goes out of the first configured interface, as Linux's default. */
+    if (!best && dst == NET_IP_BROADCAST)
+        for (unsigned i = 0; i < NET_MAX_IF; i++)
+            if (net_ifs[i].attached && net_ifs[i].addr) {
+                *out = (struct net_route_result){i, dst, net_ifs[i].addr};
+                return 0;
+            }
+    if (!best)
+        return -ENETUNREACH;
+    out->dev = best->dev;
+    out->next_hop = best->gw ? best->gw : dst;
+    out->src = net_ifs[best->dev].addr;
+    return 0;
+}
+
+void net_rx(unsigned dev, const uint8_t *frame, size_t len)
+{
+    net_counters.eth_rx++;
+    if (dev >= NET_MAX_IF || !net_ifs[dev].attached) {
+        net_counters.eth_no_interface++;
+        return;
+    }
+    eth_input(dev, frame, len);
+}
+
+void net_poll(uint64_t now_ns)
+{
+    arp_poll(now_ns);
+    reasm_poll(now_ns);
+}
+
+uint64_t net_next_deadline(void)
+{
+    return MIN(arp_next_deadline(), reasm_next_deadline());
+}
