@@ -1,0 +1,31 @@
+/* `atoll run --net`: parsing NIC specifications and turning them into QEMU arguments. */
+#ifndef ATOLL_TOOL_NETOPT_H
+#define ATOLL_TOOL_NETOPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "strvec.h"
+
+#define NET_MAX_NICS 8
+
+enum net_kind { NET_USER, NET_TAP };
+
+struct net_spec {
+    enum net_kind kind;
+    char *tap;             /* NET_TAP: the host's tap interface */
+    char *mac;             /* NULL: QEMU's default */
+    char *ip, *gw;         /* NET_TAP settings for the guest, kept for the interface keys */
+    struct strvec hostfwd; /* NET_USER: QEMU hostfwd values, "udp:127.0.0.1:5353-:53" */
+};
+
+/* Parses one --net value into *spec; returns 0, or -1 with a one-line reason in err. */
+int net_spec_parse(const char *text, struct net_spec *spec, char *err, size_t errlen);
+void net_spec_free(struct net_spec *spec);
+/* Appends -netdev/-device for NIC `index` (virtio-net-device on microvm, virtio-net-pci else). */
+void net_spec_qemu_args(const struct net_spec *spec, unsigned index, const char *machine,
+                        struct strvec *argv);
+/* Checks a network namespace name and that /run/netns/NAME exists; -1 with a reason in err. */
+int netns_check(const char *name, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,134 @@
+/* Unit tests of `atoll run --net` parsing and the QEMU arguments each NIC becomes. */
+#include "test_util.h"
+
+#include "netopt.h"
+
+static char err[512];
+
+static void parse_ok(const char *text, struct net_spec *spec)
+{
+    err[0] = '\0';
+    int rc = net_spec_parse(text, spec, err, sizeof(err));
+    if (rc != 0)
+        fail_msg("%s: %s", text, err);
+}
+
+/* Parsing fails and the reason contains `why`. */
+static void parse_fails(const char *text, const char *why)
+{
+    struct net_spec spec;
+    err[0] = '\0';
+    assert_int_equal(net_spec_parse(text, &spec, err, sizeof(err)), -1);
+    if (!strstr(err, why))
+        fail_msg("%s: '%s' lacks '%s'", text, err, why);
+    assert_null(strchr(err, '\n'));
+}
+
+static char *joined(const struct strvec *v)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < v->len; i++)
+        len += strlen(v->items[i]) + 1;
+    char *out = calloc(1, len);
+    assert_non_null(out);
+    for (size_t i = 0; i < v->len; i++) {
+        if (i)
+            strcat(out, " ");
+        strcat(out, v->items[i]);
+    }
+    return out;
+}
+
+static void test_user(void **state)
+{
+    (void)state;
+    struct net_spec spec;
+    parse_ok("user", &spec);
+    assert_int_equal(spec.kind, NET_USER);
+    struct strvec argv = STRVEC_INIT;
+    net_spec_qemu_args(&spec, 0, "microvm", &argv);
+    char *text = joined(&argv);
+    assert_string_equal(text, "-netdev user,id=net0 -device virtio-net-device,netdev=net0");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+}
+
+static void test_user_forwards_and_mac(void **state)
+{
+    (void)state;
+    struct net_spec spec;
+    parse_ok("user,fwd=udp:127.0.0.1:5353-:53,fwd=tcp:127.0.0.2:8080-:80,mac=52:54:00:ab:cd:ef",
+             &spec);
+    struct strvec argv = STRVEC_INIT;
+    net_spec_qemu_args(&spec, 2, "q35", &argv);
+    char *text = joined(&argv);
+    assert_string_equal(text, "-netdev "
+                              "user,id=net2,hostfwd=udp:127.0.0.1:5353-:53,hostfwd=tcp:127.0.0.2:"
+                              "8080-:80 -device virtio-net-pci,netdev=net2,mac=52:54:00:ab:cd:ef");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+}
+
+static void test_tap(void **state)
+{
+    (void)state;
+    struct net_spec spec;
+    parse_ok("tap=tap0,ip=10.0.0.2/24,gw=10.0.0.1,mac=02:00:00:00:00:01", &spec);
+    assert_int_equal(spec.kind, NET_TAP);
+    assert_string_equal(spec.tap, "tap0");
+    assert_string_equal(spec.ip, "10.0.0.2/24");
+    assert_string_equal(spec.gw, "10.0.0.1");
+    struct strvec argv = STRVEC_INIT;
+    net_spec_qemu_args(&spec, 1, "pc", &argv);
+    char *text = joined(&argv);
+    assert_string_equal(text, "-netdev tap,id=net1,ifname=tap0,script=no,downscript=no -device "
+                              "virtio-net-pci,netdev=net1,mac=02:00:00:00:00:01");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+}
+
+static void test_refused(void **state)
+{
+    (void)state;
+    parse_fails("", "expected user");
+    parse_fails("bridge", "expected user");
+    parse_fails("user,fwd=udp:0.0.0.0:53-:53", "not a loopback address");
+    parse_fails("user,fwd=udp:10.0.0.1:53-:53", "not a loopback address");
+    parse_fails("user,fwd=udp::53-:53", "not an IPv4 address");
+    parse_fails("user,fwd=icmp:127.0.0.1:53-:53", "neither udp nor tcp");
+    parse_fails("user,fwd=udp:127.0.0.1:53", "expected fwd=");
+    parse_fails("user,fwd=udp:127.0.0.1:0-:53", "host port");
+    parse_fails("user,fwd=udp:127.0.0.1:53-:70000", "guest port");
+    parse_fails("user,mac=01:00:5e:00:00:01", "unicast MAC");
+    parse_fails("user,mac=52:54:00:12:34", "unicast MAC");
+    parse_fails("user,ip=10.0.0.2/24", "unknown setting 'ip'");
+    parse_fails("user,bogus", "expected KEY=VALUE");
+    parse_fails("tap=", "not a valid interface name");
+    parse_fails("tap=averyveryverylongname", "not a valid interface name");
+    parse_fails("tap=t0,fwd=udp:127.0.0.1:53-:53", "unknown setting 'fwd'");
+    parse_fails("tap=t0,ip=10.0.0.2", "expected ADDR/PREFIX");
+    parse_fails("tap=t0,ip=10.0.0.2/33", "expected ADDR/PREFIX");
+    parse_fails("tap=t0,gw=10.0.0.1/24", "expected an IPv4 address");
+}
+
+static void test_netns_missing(void **state)
+{
+    (void)state;
+    assert_int_equal(netns_check("atoll-no-such-namespace", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no such network namespace"));
+    assert_int_equal(netns_check("../etc", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not a valid namespace name"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_user),          cmocka_unit_test(test_user_forwards_and_mac),
+        cmocka_unit_test(test_tap),           cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_netns_missing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
