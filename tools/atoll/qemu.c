@@ -84,8 +84,12 @@ void qemu_build_argv(struct strvec *argv, const char *qemu, const struct qemu_co
 {
     strvec_push(argv, qemu);
     strvec_push(argv, "-M");
+    /* With virtio devices QEMU would append virtio_mmio.device=... to the command line, after
+     * any `--`, where the program would get them as arguments: the kernel probes instead. */
     if (!strcmp(cfg->machine, "microvm"))
-        strvec_push(argv, "microvm,x-option-roms=off,rtc=on");
+        strvec_push(argv, cfg->virtio_devices
+                              ? "microvm,x-option-roms=off,rtc=on,auto-kernel-cmdline=off"
+                              : "microvm,x-option-roms=off,rtc=on");
     else
         strvec_push(argv, cfg->machine);
     strvec_push(argv, "-accel");

@@ -20,6 +20,7 @@ struct qemu_config {
     const char *cmdline;     /* NULL or "" for none */
     const char *initrd;      /* NULL for none */
     const char *status_path; /* where the guest's ATOLL-STATUS line lands */
+    bool virtio_devices;     /* NICs follow: microvm must not name them on the command line */
 };
 
 /* Parses "microvm", "pc", "q35"; false for anything else. */

@@ -6,6 +6,7 @@
 #include "elfsym.h"
 #include "guest_status.h"
 #include "help.h"
+#include "netopt.h"
 #include "options.h"
 #include "qemu.h"
 #include "quote.h"
@@ -43,6 +44,9 @@ struct run_options {
     bool dry_run;
     bool app_args_given;
     struct strvec app_args;
+    struct net_spec nets[NET_MAX_NICS]; /* net0, net1, ... in order */
+    unsigned nnets;
+    const char *netns; /* run QEMU inside this network namespace */
 };
 
 /* Parses the command line; returns -1 to go on, else the status to exit with. Bad arguments are
@@ -128,6 +132,23 @@ static int parse_run_options(int argc, char **argv, struct run_options *opts)
                 msg_error("--timeout %s: expected a number of seconds above 0", value);
                 return EXIT_RUNNER;
             }
+        } else if ((m = opt_with_value(argc, argv, &i, "--net", NULL, &value)) != OPT_NO_MATCH) {
+            if (m == OPT_ERROR)
+                return EXIT_RUNNER;
+            char err[512];
+            if (opts->nnets >= NET_MAX_NICS) {
+                msg_error("--net %s: at most %d NICs", value, NET_MAX_NICS);
+                return EXIT_RUNNER;
+            }
+            if (net_spec_parse(value, &opts->nets[opts->nnets], err, sizeof(err)) != 0) {
+                msg_error("--net %s", err);
+                return EXIT_RUNNER;
+            }
+            opts->nnets++;
+        } else if ((m = opt_with_value(argc, argv, &i, "--netns", NULL, &value)) != OPT_NO_MATCH) {
+            if (m == OPT_ERROR)
+                return EXIT_RUNNER;
+            opts->netns = value;
         } else if ((m = opt_with_value(argc, argv, &i, "--qemu", NULL, &value)) != OPT_NO_MATCH) {
             if (m == OPT_ERROR)
                 return EXIT_RUNNER;
@@ -348,10 +369,21 @@ static int run_image(struct run_options *opts)
 
     int rc = EXIT_RUNNER;
     uint64_t rootfs_size = 0;
+    if (opts->netns && !opts->dry_run && netns_check(opts->netns, err, sizeof(err)) != 0) {
+        msg_error("%s", err);
+        goto out;
+    }
+    for (unsigned n = 0; n < opts->nnets; n++) {
+        if (opts->nets[n].ip || opts->nets[n].gw)
+            msg_warning("--net tap=%s: ip= and gw= are not passed to the guest yet",
+                        opts->nets[n].tap);
+    }
     const char *initrd = NULL;
     if (opts->rootfs && prepare_rootfs(opts->rootfs, cpio_path, &rootfs_size, &initrd) != 0)
         goto out;
-    uint64_t memory = opts->memory ? opts->memory : default_memory(image, rootfs_size);
+    /* Each NIC's rings and 2 KiB buffers take about half a MiB of guest memory. */
+    uint64_t memory =
+        opts->memory ? opts->memory : default_memory(image, rootfs_size) + opts->nnets * MIB;
 
     char *cmdline =
         cmdline_compose(&opts->env, &opts->appends, opts->app_args_given, &opts->app_args);
@@ -363,9 +395,21 @@ static int run_image(struct run_options *opts)
         .cmdline = cmdline,
         .initrd = initrd,
         .status_path = status_path,
+        .virtio_devices = opts->nnets > 0,
     };
     struct strvec qemu_argv = STRVEC_INIT;
+    if (opts->netns) {
+        /* ip netns exec enters the namespace and execs QEMU: the pid stays QEMU's own. */
+        char *ip = find_executable("ip");
+        strvec_push(&qemu_argv, ip ? ip : "ip");
+        free(ip);
+        strvec_push(&qemu_argv, "netns");
+        strvec_push(&qemu_argv, "exec");
+        strvec_push(&qemu_argv, opts->netns);
+    }
     qemu_build_argv(&qemu_argv, qemu ? qemu : qemu_name, &cfg);
+    for (unsigned n = 0; n < opts->nnets; n++)
+        net_spec_qemu_args(&opts->nets[n], n, opts->machine, &qemu_argv);
     if (opts->dry_run) {
         shell_print_command(stdout, qemu_argv.items);
         rc = fflush(stdout) == 0 ? 0 : EXIT_RUNNER;
@@ -398,5 +442,7 @@ int cmd_run(int argc, char **argv)
     strvec_free(&opts.env);
     strvec_free(&opts.appends);
     strvec_free(&opts.app_args);
+    for (unsigned n = 0; n < opts.nnets; n++)
+        net_spec_free(&opts.nets[n]);
     return rc;
 }
