@@ -20,6 +20,10 @@ UNIT_SRCS_logring := kernel/core/logring.c
 UNIT_SRCS_pagealloc := kernel/mm/pagealloc.c
 UNIT_SRCS_random := kernel/core/random.c
 UNIT_SRCS_klib :=
+NET_STACK_SRCS := $(sort $(wildcard kernel/net/*.c))
+UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
+UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
+UNIT_SRCS_net_udp := $(NET_STACK_SRCS)
 
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
