@@ -228,6 +228,14 @@ void net_spec_qemu_args(const struct net_spec *spec, unsigned index, const char 
                  spec->mac ? ",mac=" : "", spec->mac ? spec->mac : "");
 }
 
+void net_qemu_globals(const char *machine, struct strvec *argv)
+{
+    if (!strcmp(machine, "microvm")) {
+        strvec_push(argv, "-global");
+        strvec_push(argv, "virtio-mmio.force-legacy=false");
+    }
+}
+
 int netns_check(const char *name, char *err, size_t errlen)
 {
     if (!ifname_valid(name) &&

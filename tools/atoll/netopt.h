@@ -25,6 +25,9 @@ void net_spec_free(struct net_spec *spec);
 /* Appends -netdev/-device for NIC `index` (virtio-net-device on microvm, virtio-net-pci else). */
 void net_spec_qemu_args(const struct net_spec *spec, unsigned index, const char *machine,
                         struct strvec *argv);
+/* Appends what every NIC on `machine` needs once: modern (virtio 1.x) virtio-mmio transports on
+ * microvm, where QEMU otherwise makes them legacy. */
+void net_qemu_globals(const char *machine, struct strvec *argv);
 /* Checks a network namespace name and that /run/netns/NAME exists; -1 with a reason in err. */
 int netns_check(const char *name, char *err, size_t errlen);
 

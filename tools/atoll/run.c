@@ -408,6 +408,8 @@ static int run_image(struct run_options *opts)
         strvec_push(&qemu_argv, opts->netns);
     }
     qemu_build_argv(&qemu_argv, qemu ? qemu : qemu_name, &cfg);
+    if (opts->nnets > 0)
+        net_qemu_globals(opts->machine, &qemu_argv);
     for (unsigned n = 0; n < opts->nnets; n++)
         net_spec_qemu_args(&opts->nets[n], n, opts->machine, &qemu_argv);
     if (opts->dry_run) {
