@@ -20,6 +20,7 @@ UNIT_SRCS_logring := kernel/core/logring.c
 UNIT_SRCS_pagealloc := kernel/mm/pagealloc.c
 UNIT_SRCS_random := kernel/core/random.c
 UNIT_SRCS_klib :=
+UNIT_SRCS_timer_expiry := kernel/events/timer_expiry.c
 UNIT_SRCS_virtqueue := kernel/dev/net/virtqueue.c
 NET_STACK_SRCS := $(sort $(wildcard kernel/net/*.c))
 UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
