@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "atoll/errno.h"
 #include "atoll/net.h"
 #include "atoll/netcounters.h"
 #include "atoll/udp.h"
