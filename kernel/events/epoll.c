@@ -32,6 +32,7 @@ struct epoll_item {
     uint32_t seen_seq;
     uint64_t data;
     int next, prev; /* the instance's list, in report order; -1 ends it */
+    struct epoll *owner;
 };
 
 struct epoll {
@@ -68,10 +69,14 @@ static void list_append(struct epoll *ep, int i)
     ep->count++;
 }
 
+/* Every item holds a reference to its file. That keeps a closed file's slot from being reused
+ * while an item still names it, so a closed descriptor is told apart from a new file that got the
+ * same number; the reference is dropped as soon as the closing is noticed. */
 static void item_free(struct epoll *ep, int i)
 {
     list_unlink(ep, i);
     items[i].in_use = false;
+    file_put(items[i].file);
 }
 
 /* An item whose descriptor was closed (or now names another file) is gone, as on Linux where
@@ -79,6 +84,15 @@ static void item_free(struct epoll *ep, int i)
 static bool item_stale(const struct epoll_item *it)
 {
     return fd_get(it->fd) != it->file;
+}
+
+/* Drops the items of closed descriptors from every instance, releasing their files (a socket's
+ * port, say) on the next epoll call rather than when its own instance looks again. */
+static void sweep_closed(void)
+{
+    for (int i = 0; i < EPOLL_ITEMS_MAX; i++)
+        if (items[i].in_use && item_stale(&items[i]))
+            item_free(items[i].owner, i);
 }
 
 /* What item i reports now (0: nothing). With commit, the report counts: edge-triggered items
@@ -247,13 +261,16 @@ static long item_add(struct epoll *ep, int fd, struct file *tf, const struct epo
         .events = ev->events | POLLERR | POLLHUP,
         .seen_seq = tf->wake_seq,
         .data = ev->data,
+        .owner = ep,
     };
+    tf->refs++;
     list_append(ep, slot);
     return 0;
 }
 
 long sys_epoll_ctl(int epfd, int op, int fd, void *event)
 {
+    sweep_closed();
     const struct epoll_event *ev = event;
     bool has_event = op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD;
     if (has_event && !ev)
@@ -306,6 +323,7 @@ static long epoll_wait_until(int epfd, void *events, int maxevents, uint64_t dea
         return -EBADF;
     if (f->ops != &epoll_ops)
         return -EINVAL;
+    sweep_closed();
     for (;;) {
         if (!events_wait(epoll_any_ready, f->priv, deadline_ns))
             return 0;

@@ -21,6 +21,11 @@ typedef bool (*events_scan_fn)(void *ctx, uint64_t *wake_ns);
  * passes (returns false). UINT64_MAX waits forever. */
 bool events_wait(events_scan_fn scan, void *ctx, uint64_t deadline_ns);
 
+/* Deadlines this far away (146 years) are waited for as "forever": converted to TSC ticks they
+ * would not fit in 64 bits and would fire at once. */
+#define EVENTS_FOREVER_NS (1ull << 62)
+uint64_t wait_deadline(uint64_t deadline_ns);
+
 /* Converts a relative timeout to a monotonic deadline; -EINVAL for a malformed timespec. */
 long deadline_from_timespec(const struct timespec64 *ts, uint64_t *deadline_ns);
 /* Writes the time left until deadline (0 when passed) back, as Linux does for ppoll and select. */

@@ -59,7 +59,7 @@ static long timerfd_read(struct file *f, void *buf, size_t len)
         return -EAGAIN;
     /* A disarmed timer never expires: Linux blocks for good, and so does this. */
     while (!t->ticks)
-        sched_wait(timerfd_expired, f, t->armed ? t->next_ns : UINT64_MAX);
+        sched_wait(timerfd_expired, f, t->armed ? wait_deadline(t->next_ns) : UINT64_MAX);
     memcpy(buf, &t->ticks, sizeof(t->ticks));
     t->ticks = 0;
     return sizeof(uint64_t);

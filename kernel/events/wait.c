@@ -6,6 +6,11 @@ unsigned file_readiness(struct file *f, uint64_t *wake_ns)
     return f->ops->poll ? f->ops->poll(f, wake_ns) : POLL_DEFAULT_MASK;
 }
 
+uint64_t wait_deadline(uint64_t deadline_ns)
+{
+    return deadline_ns > EVENTS_FOREVER_NS ? UINT64_MAX : deadline_ns;
+}
+
 struct wait_ctx {
     events_scan_fn scan;
     void *ctx;
@@ -29,7 +34,7 @@ bool events_wait(events_scan_fn scan, void *ctx, uint64_t deadline_ns)
             return false;
         /* The halt ends at the caller's deadline or at the next timer among the files, whichever
          * comes first; a device interrupt ends it earlier. Either way the scan runs again. */
-        if (sched_wait(wait_ready, &w, wake_ns) == 0)
+        if (sched_wait(wait_ready, &w, wait_deadline(wake_ns)) == 0)
             return true; /* the last scan, in wait_ready, left its results */
     }
 }

@@ -102,6 +102,12 @@ static void check_level_edge_oneshot(void)
     close(et);
     eventfd_write(os, 1);
     check(wait0(ep, ev, 8) == 0, "a closed fd leaves the interest list");
+    int reused = eventfd(1, 0);
+    check(reused == et, "a new eventfd takes the closed one's number");
+    check(add(ep, reused, EPOLLIN, 40) == 0, "and can be added (not EEXIST)");
+    n = wait0(ep, ev, 8);
+    check(n == 1 && ev[0].data.u64 == 40, "it reports with its own data");
+    close(reused);
     close(lt), close(os), close(ep);
 }
 
