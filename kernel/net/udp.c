@@ -209,7 +209,7 @@ int udp_connect(struct udp_endpoint *ep, uint32_t addr, uint16_t port)
         return 0;
     }
     uint32_t src;
-    int rc = source_for(ep->local_addr, addr, &src);
+    int rc = source_for(0, addr, &src); /* also proves addr reachable */
     if (rc < 0)
         return rc;
     if (!ep->local_port && (rc = udp_bind(ep, 0, 0)) < 0)
