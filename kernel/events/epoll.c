@@ -95,6 +95,15 @@ static void sweep_closed(void)
             item_free(items[i].owner, i);
 }
 
+/* Called by the core's close(): the items of that descriptor go at once, so the file (a socket's
+ * port, say) is released when the program closes it, not at the next epoll call. */
+void atoll_events_fd_closed(int fd)
+{
+    for (int i = 0; i < EPOLL_ITEMS_MAX; i++)
+        if (items[i].in_use && items[i].fd == fd && item_stale(&items[i]))
+            item_free(items[i].owner, i);
+}
+
 /* What item i reports now (0: nothing). With commit, the report counts: edge-triggered items
  * wait for the next event and one-shot items disable themselves. */
 static uint32_t item_events(struct epoll *ep, int i, bool commit, uint64_t *wake_ns)

@@ -154,12 +154,17 @@ static long sys_lseek(int fd, int64_t off, int whence)
     return (long)f->pos;
 }
 
+/* The event syscalls member (absent: NULL) forgets a descriptor's epoll registrations on close. */
+void atoll_events_fd_closed(int fd) __attribute__((weak));
+
 static long sys_close(int fd)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     fds[fd] = NULL;
+    if (atoll_events_fd_closed)
+        atoll_events_fd_closed(fd);
     file_put(f);
     return 0;
 }
