@@ -236,13 +236,12 @@ static int udp_output(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport
                       const struct net_iov *iov, unsigned iovcnt)
 {
     size_t len = 0;
-    for (unsigned i = 0; i < iovcnt; i++) {
-        if (iov[i].len > UDP_MAX_PAYLOAD)
-            return -EMSGSIZE;
-        len += iov[i].len;
-    }
-    if (len > UDP_MAX_PAYLOAD)
+    for (unsigned i = 0; i < iovcnt && len <= UDP_MAX_PAYLOAD; i++)
+        len += MIN(iov[i].len, (size_t)UDP_MAX_PAYLOAD + 1);
+    if (len > UDP_MAX_PAYLOAD) {
+        net_counters.ip_too_big++;
         return -EMSGSIZE;
+    }
     if (!dport)
         return -EINVAL;
     uint8_t h[UDP_HLEN];

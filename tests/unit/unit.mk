@@ -26,6 +26,7 @@ NET_STACK_SRCS := $(sort $(wildcard kernel/net/*.c))
 UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
 UNIT_SRCS_net_udp := $(NET_STACK_SRCS)
+UNIT_SRCS_net_drops := $(NET_STACK_SRCS)
 
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.

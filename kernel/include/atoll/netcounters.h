@@ -34,7 +34,7 @@
     D(ip_not_for_us)       /* destination is not one of our addresses (we do not forward) */       \
     D(ip_unknown_protocol) /* neither ICMP nor UDP */                                              \
     D(ip_no_route)         /* an outgoing datagram with no route */                                \
-    D(ip_too_big)          /* an outgoing datagram over 65535 bytes or DF and over the MTU */      \
+    D(ip_too_big)          /* an outgoing datagram larger than IPv4 or UDP allows */               \
     T(frag_rx)                                                                                     \
     T(frag_reassembled)                                                                            \
     T(frag_tx)                                                                                     \
