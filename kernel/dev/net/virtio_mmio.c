@@ -143,6 +143,7 @@ static void try_transport(uint64_t base, uint8_t irq, virtio_found_fn found)
     ksnprintf(d->where, sizeof(d->where), "mmio 0x%llx", (unsigned long long)base);
     if (!d->modern)
         mmio_write32(base + MMIO_GUEST_PAGESIZE, PAGE_SIZE);
+    d->irq_routed = irq != 0xff && ioapic_route_level(irq, VIRTIO_NET_VECTOR) == 0;
     found(d);
 }
 
@@ -203,7 +204,18 @@ void virtio_mmio_probe(virtio_found_fn found)
         }
         return;
     }
-    /* QEMU fills the transports from the top down: the first -device lands in the last slot. */
-    for (int slot = MICROVM_MMIO_SLOTS - 1; slot >= 0; slot--)
-        try_transport(MICROVM_MMIO_BASE + (uint64_t)slot * MICROVM_MMIO_STRIDE, 0xff, found);
+    /* QEMU fills the transports from the top down: the first -device lands in the last slot.
+     * With its second I/O APIC (24 transports) slot N raises GSI 24 + N, else 5 + N (8 of them);
+     * a device above slot 7 can only exist with the second I/O APIC. */
+    bool ioapic2 = false;
+    for (int slot = MICROVM_MMIO_SLOTS - 1; slot >= 8 && !ioapic2; slot--) {
+        uint64_t base = MICROVM_MMIO_BASE + (uint64_t)slot * MICROVM_MMIO_STRIDE;
+        vm_map(ALIGN_DOWN(base, PAGE_SIZE), ALIGN_DOWN(base, PAGE_SIZE), PAGE_SIZE,
+               VM_RW | VM_UNCACHED);
+        ioapic2 = mmio_read32(base + MMIO_MAGIC) == MMIO_MAGIC_VALUE;
+    }
+    int slots = ioapic2 ? MICROVM_MMIO_SLOTS : 8, gsi_base = ioapic2 ? 24 : 5;
+    for (int slot = slots - 1; slot >= 0; slot--)
+        try_transport(MICROVM_MMIO_BASE + (uint64_t)slot * MICROVM_MMIO_STRIDE,
+                      (uint8_t)(gsi_base + slot), found);
 }

@@ -1,5 +1,6 @@
 /* virtio-net: feature negotiation, one RX and one TX queue with recycled buffers, and the netdev
  * operations the stack calls (bursts in and out, no allocation after attach). */
+#include "atoll/arch.h"
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
 #include "atoll/netdev.h"
@@ -255,6 +256,25 @@ void virtio_net_attach(struct virtio_dev *d)
     nnics++;
     d->ops->set_status(d, status | VIRTIO_STATUS_DRIVER_OK);
     kick(v, &v->rx, RX_QUEUE);
+}
+
+/* Only wakes the CPU: marks every NIC for the next poll. A line-based device must be acknowledged
+ * here (it reads and clears its interrupt status), or its level interrupt would fire again. */
+static void virtio_net_interrupt(struct trap_frame *f)
+{
+    (void)f;
+    for (unsigned i = 0; i < nnics; i++) {
+        struct vnet *v = &nics[i];
+        if (v->vd->irq_routed)
+            v->vd->ops->isr_ack(v->vd);
+        v->nd.pending = true;
+    }
+    lapic_eoi();
+}
+
+void virtio_net_irq_init(void)
+{
+    idt_set_handler(VIRTIO_NET_VECTOR, virtio_net_interrupt);
 }
 
 const char *virtio_net_where(const struct netdev *nd, bool *legacy)

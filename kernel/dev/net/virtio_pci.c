@@ -83,7 +83,10 @@ static int modern_queue_setup(struct virtio_dev *d, uint16_t index, struct virtq
 {
     mmio_write16(d->common + COMMON_Q_SELECT, index);
     mmio_write16(d->common + COMMON_Q_SIZE, q->size);
-    mmio_write16(d->common + COMMON_Q_MSIX, 0xffff); /* no vector */
+    /* MSI-X entry 0 for every queue; the device answers 0xffff when it cannot. */
+    mmio_write16(d->common + COMMON_Q_MSIX, d->msix ? 0 : 0xffff);
+    if (d->msix && mmio_read16(d->common + COMMON_Q_MSIX) != 0)
+        d->msix = false;
     uint64_t desc = (uint64_t)q->desc, avail = (uint64_t)q->avail, used = (uint64_t)q->used;
     mmio_write32(d->common + COMMON_Q_DESCLO, (uint32_t)desc);
     mmio_write32(d->common + COMMON_Q_DESCHI, (uint32_t)(desc >> 32));
@@ -218,6 +221,39 @@ static bool find_modern(struct pci_addr a, struct virtio_dev *d)
     return d->common && d->notify && d->isr && d->device;
 }
 
+#define CAP_MSIX          0x11
+#define MSIX_ENABLE       (1u << 15)
+#define MSIX_FUNC_MASK    (1u << 14)
+#define MSI_ADDRESS_APIC0 0xfee00000u
+
+/* Points MSI-X entry 0 at the NIC vector on APIC 0 and enables MSI-X; false when the device has
+ * no MSI-X (it then runs on polling alone). */
+static bool setup_msix(struct pci_addr a)
+{
+    uint8_t cap = pci_read8(a, PCI_CAP_PTR) & 0xfc;
+    for (int guard = 0; cap != 0 && guard < 48; guard++) {
+        if (pci_read8(a, cap) == CAP_MSIX) {
+            uint32_t table = pci_read32(a, cap + 4);
+            bool is_io;
+            uint64_t bar = pci_bar(a, table & 7, &is_io);
+            if (is_io || bar == 0)
+                return false;
+            uint64_t entry = map_registers(bar + (table & ~7u), 16);
+            if (entry == 0)
+                return false;
+            mmio_write32(entry + 0, MSI_ADDRESS_APIC0);
+            mmio_write32(entry + 4, 0);
+            mmio_write32(entry + 8, VIRTIO_NET_VECTOR); /* fixed delivery, edge */
+            mmio_write32(entry + 12, 0);                /* unmasked */
+            uint16_t control = pci_read16(a, cap + 2);
+            pci_write16(a, cap + 2, (uint16_t)((control & ~MSIX_FUNC_MASK) | MSIX_ENABLE));
+            return true;
+        }
+        cap = pci_read8(a, cap + 1) & 0xfc;
+    }
+    return false;
+}
+
 static virtio_found_fn pci_found;
 static unsigned ndevices;
 
@@ -238,6 +274,7 @@ static void visit(struct pci_addr a, uint16_t vendor, uint16_t device)
     if (find_modern(a, d)) {
         d->ops = &modern_ops;
         d->modern = true;
+        d->msix = setup_msix(a);
         d->device_id =
             device >= 0x1040 ? (uint16_t)(device - 0x1040) : pci_read16(a, 0x2e); /* subsystem ID */
     } else {

@@ -112,8 +112,17 @@ struct virtio_dev {
     uint64_t base;                        /* MMIO base, or legacy PCI I/O port base */
     uint64_t common, notify, isr, device; /* modern PCI: mapped capability addresses */
     uint32_t notify_mult;
-    uint8_t irq; /* legacy interrupt line (GSI), 0xff when unknown */
+    uint8_t irq;     /* legacy interrupt line (GSI), 0xff when unknown */
+    bool msix;       /* PCI: MSI-X entry 0 delivers VIRTIO_NET_VECTOR for every queue */
+    bool irq_routed; /* MMIO: the line is routed through the I/O APIC (acknowledged per IRQ) */
 };
+
+/* The interrupt vector of every NIC: interrupts only wake the CPU from halt; frames are taken by
+ * polling (atoll_net_poll). */
+#define VIRTIO_NET_VECTOR 0x40
+
+/* ioapic.c: level-triggered, active-high routing of a GSI to vector on APIC 0; 0 or -1. */
+int ioapic_route_level(unsigned gsi, uint8_t vector);
 
 /* virtio_pci.c / virtio_mmio.c: find devices; each calls found(d) for every virtio device. */
 typedef void (*virtio_found_fn)(struct virtio_dev *d);
@@ -123,6 +132,12 @@ void virtio_mmio_probe(virtio_found_fn found);
 /* virtio_net.c */
 struct netdev;
 void virtio_net_attach(struct virtio_dev *d);
+/* Registers the NIC interrupt handler (before any device may raise one). */
+void virtio_net_irq_init(void);
+/* link_probe.c: an ARP probe for QEMU user networking's gateway, reported once answered. */
+struct netbuf;
+void link_probe_send(struct netdev *nd);
+void link_probe_check(struct netdev *nd, const struct netbuf *nb);
 /* The transport a NIC sits on ("pci 00:03.0"), and whether it is a legacy device. */
 const char *virtio_net_where(const struct netdev *nd, bool *legacy);
 
