@@ -1,6 +1,7 @@
-/* The network member's entry points: NIC discovery at boot, and the receive poll the scheduler
- * runs before it checks readiness or halts. */
+/* The network member's entry points: NIC discovery at boot, and the poll the scheduler runs
+ * before it checks readiness or halts (receive bursts into the stack, the stack's timers). */
 #include "atoll/kernel.h"
+#include "atoll/net.h"
 #include "atoll/netdev.h"
 #include "atoll/pci.h"
 #include "atoll/virtio.h"
@@ -20,12 +21,25 @@ static bool pci_present(void)
     return (pci_read32(host, PCI_VENDOR_ID) & 0xffff) != 0xffff;
 }
 
+static void stack_tx(unsigned dev, const uint8_t *frame, size_t len)
+{
+    struct netdev *d = netdev_get(dev);
+    if (d == NULL || len > UINT16_MAX)
+        return;
+    struct netbuf f = {.data = (uint8_t *)frame, .len = (uint16_t)len, .dev = (uint16_t)dev};
+    d->ops->tx_burst(d, &f, 1);
+}
+
+static const struct net_hooks hooks = {.now_ns = clock_monotonic_ns, .tx = stack_tx};
+
 void atoll_net_init(void)
 {
+    virtio_net_irq_init();
     if (pci_present())
         virtio_pci_probe(found);
     else
         virtio_mmio_probe(found);
+    net_init(&hooks);
     for (unsigned i = 0; i < netdev_count(); i++) {
         struct netdev *d = netdev_get(i);
         bool legacy;
@@ -33,22 +47,34 @@ void atoll_net_init(void)
         kprintf("atoll: %s: virtio-net (%s) mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u%s\n", d->name,
                 where, d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5], d->mtu,
                 legacy ? " legacy" : "");
+        net_if_attach(i, d->mac, d->mtu);
     }
 }
 
-/* Until the stack is linked, received frames are only counted and handed straight back. */
-static uint64_t frames_seen;
-
 void atoll_net_poll(void)
 {
+    /* The link probes go out at the first poll, right before the CPU first idles: their answers
+     * then arrive while it halts, and show that a NIC interrupt wakes it. */
+    static bool probed;
+    if (!probed) {
+        probed = true;
+        for (unsigned i = 0; i < netdev_count(); i++)
+            link_probe_send(netdev_get(i));
+    }
     for (unsigned i = 0; i < netdev_count(); i++) {
         struct netdev *d = netdev_get(i);
         d->pending = false;
         struct netbuf *bufs[RX_BURST];
         unsigned n;
         while ((n = d->ops->rx_burst(d, bufs, RX_BURST)) > 0) {
-            frames_seen += n;
+            for (unsigned k = 0; k < n; k++) {
+                link_probe_check(d, bufs[k]);
+                net_rx(i, bufs[k]->data, bufs[k]->len);
+            }
             d->ops->rx_done(d, bufs, n);
         }
+        /* Empty: ask for an interrupt at the next arrival, so that halting wakes for it. */
+        d->ops->irq_enable(d);
     }
+    net_poll(clock_monotonic_ns());
 }
