@@ -84,3 +84,13 @@ qemu_with() {
     assert_status 125
     assert_output_contains "no such network namespace"
 }
+
+@test "frames go out and come back: QEMU's user-network gateway answers each NIC's ARP probe" {
+    for machine in microvm pc q35; do
+        boot "$machine" net_nics --net user --net user,mac=52:54:00:ab:cd:02 -e NET_NICS_SLEEP_MS=200
+        assert_status 0
+        assert_output_matches '^atoll: net0: link up \(arp reply from 52:55:0a:00:02:02 after [0-9]+ us\)$'
+        assert_output_matches '^atoll: net1: link up \(arp reply from 52:55:0a:00:02:02 after [0-9]+ us\)$'
+        assert_line "slept 200 ms"
+    done
+}
