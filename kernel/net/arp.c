@@ -185,6 +185,14 @@ void arp_output(unsigned dev, uint32_t next_hop, uint8_t *frame, size_t len)
     e->queued++;
 }
 
+static bool is_our_mac(const uint8_t *mac)
+{
+    for (unsigned i = 0; i < NET_MAX_IF; i++)
+        if (net_ifs[i].attached && memcmp(net_ifs[i].mac, mac, ETH_ADDR_LEN) == 0)
+            return true;
+    return false;
+}
+
 void arp_input(unsigned dev, const uint8_t *p, size_t len)
 {
     net_counters.arp_rx++;
@@ -203,8 +211,9 @@ void arp_input(unsigned dev, const uint8_t *p, size_t len)
     uint32_t spa = get32(p + 14), tpa = get32(p + 24);
 
     if (spa && net_if_by_addr(spa) >= 0) {
-        if (memcmp(sha, nif->mac, ETH_ADDR_LEN) == 0) {
-            net_counters.arp_not_for_us++; /* our own announcement, looped back */
+        if (is_our_mac(sha)) {
+            /* Our own announcement, looped back or heard by another of our NICs. */
+            net_counters.arp_not_for_us++;
             return;
         }
         /* Someone claims our address: keep it (RFC 5227 defence), at most once per interval. */

@@ -4,11 +4,13 @@
 #define UDP_HLEN 8
 
 static struct udp_endpoint *table[UDP_MAX_ENDPOINTS];
+static unsigned table_end; /* one past the last slot in use: lookups scan only that far */
 static uint16_t next_ephemeral;
 
 void udp_reset(void)
 {
     memset(table, 0, sizeof(table));
+    table_end = 0;
     next_ephemeral = UDP_EPHEMERAL_LOW;
 }
 
@@ -33,7 +35,7 @@ struct udp_endpoint *udp_lookup(uint32_t dst, uint16_t dst_port, uint32_t src, u
 {
     struct udp_endpoint *best = NULL;
     int best_score = -1;
-    for (unsigned i = 0; i < UDP_MAX_ENDPOINTS; i++) {
+    for (unsigned i = 0; i < table_end; i++) {
         if (!table[i])
             continue;
         int score = match_score(table[i], dst, dst_port, src, src_port);
@@ -88,7 +90,7 @@ void udp_input(const struct ip_rx *ip)
     const uint8_t *payload = h + UDP_HLEN;
     if (ip->to_broadcast) { /* every endpoint that would take it gets a copy */
         bool any = false;
-        for (unsigned i = 0; i < UDP_MAX_ENDPOINTS; i++)
+        for (unsigned i = 0; i < table_end; i++)
             if (table[i] && match_score(table[i], ip->dst, dport, ip->src, sport) >= 0) {
                 deliver(table[i], &info, payload);
                 any = true;
@@ -130,7 +132,7 @@ int udp_take_error(struct udp_endpoint *ep)
 
 static bool port_in_use(uint16_t port)
 {
-    for (unsigned i = 0; i < UDP_MAX_ENDPOINTS; i++)
+    for (unsigned i = 0; i < table_end; i++)
         if (table[i] && table[i]->local_port == port)
             return true;
     return false;
@@ -138,7 +140,7 @@ static bool port_in_use(uint16_t port)
 
 static bool conflicts(const struct udp_endpoint *ep, uint32_t addr, uint16_t port)
 {
-    for (unsigned i = 0; i < UDP_MAX_ENDPOINTS; i++) {
+    for (unsigned i = 0; i < table_end; i++) {
         const struct udp_endpoint *o = table[i];
         if (!o || o == ep || o->local_port != port)
             continue;
@@ -176,6 +178,7 @@ int udp_bind(struct udp_endpoint *ep, uint32_t addr, uint16_t port)
     if (slot == UDP_MAX_ENDPOINTS)
         return -ENOSPC;
     table[slot] = ep;
+    table_end = MAX(table_end, slot + 1);
     ep->in_table = true;
     ep->local_addr = addr;
     ep->local_port = port;
@@ -223,9 +226,11 @@ int udp_connect(struct udp_endpoint *ep, uint32_t addr, uint16_t port)
 
 void udp_close(struct udp_endpoint *ep)
 {
-    for (unsigned i = 0; i < UDP_MAX_ENDPOINTS; i++)
+    for (unsigned i = 0; i < table_end; i++)
         if (table[i] == ep)
             table[i] = NULL;
+    while (table_end && !table[table_end - 1])
+        table_end--;
     ep->in_table = false;
     ep->local_port = 0;
     ep->remote_port = 0;

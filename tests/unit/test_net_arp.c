@@ -130,6 +130,14 @@ static void test_gratuitous_and_spoof(void **state)
     sim_time += 10 * SIM_SEC;
     net_rx(0, f, sim_arp(f, 2, sim_bcast, sim_peer_mac, SIM_OUR_IP, SIM_OUR_IP));
     assert_int_equal(sim_nframes, 2);
+
+    /* Our second NIC's announcement heard by the first is no spoof. */
+    const uint8_t mac2[6] = {0x52, 0x54, 0, 0, 0, 2};
+    assert_int_equal(net_if_attach(1, mac2, 0), 0);
+    assert_int_equal(net_if_configure(1, NET_IPV4(10, 0, 1, 2), 24, 0), 0);
+    net_rx(0, f, sim_arp(f, 1, sim_bcast, mac2, NET_IPV4(10, 0, 1, 2), NET_IPV4(10, 0, 1, 2)));
+    assert_int_equal(net_counters.arp_spoof, 4);
+    assert_int_equal(sim_nframes, 2);
 }
 
 static void test_bad_frames_are_counted(void **state)
