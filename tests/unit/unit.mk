@@ -22,6 +22,7 @@ UNIT_SRCS_random := kernel/core/random.c
 UNIT_SRCS_klib :=
 UNIT_SRCS_timer_expiry := kernel/events/timer_expiry.c
 UNIT_SRCS_virtqueue := kernel/dev/net/virtqueue.c
+UNIT_SRCS_cmdline_virtio := kernel/core/cmdline.c
 NET_STACK_SRCS := $(sort $(wildcard kernel/net/*.c))
 UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
