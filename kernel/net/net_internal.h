@@ -58,8 +58,6 @@ static inline uint32_t net_mask(unsigned prefix)
 }
 /* The directed broadcast address of dev's subnet (0 when it has no address or is /31, /32). */
 uint32_t net_if_broadcast(unsigned dev);
-/* True when dst is a broadcast we accept on any interface. */
-bool net_addr_is_broadcast(uint32_t dst);
 
 /* checksum.c: the Internet checksum (RFC 1071), in pieces. */
 uint32_t csum_add(uint32_t sum, const void *data, size_t len);
