@@ -156,6 +156,16 @@ void arp_output(unsigned dev, uint32_t next_hop, uint8_t *frame, size_t len)
         eth_output(dev, net_eth_broadcast, ETH_TYPE_IPV4, frame, len);
         return;
     }
+    if ((next_hop >> 28) == 0xe) { /* multicast: the MAC is derived, never resolved (RFC 1112) */
+        uint8_t mac[ETH_ADDR_LEN] = {0x01,
+                                     0x00,
+                                     0x5e,
+                                     (uint8_t)((next_hop >> 16) & 0x7f),
+                                     (uint8_t)(next_hop >> 8),
+                                     (uint8_t)next_hop};
+        eth_output(dev, mac, ETH_TYPE_IPV4, frame, len);
+        return;
+    }
     struct arp_entry *e = find(dev, next_hop);
     if (e && e->state == ARP_REACHABLE) {
         eth_output(dev, e->mac, ETH_TYPE_IPV4, frame, len);

@@ -56,6 +56,19 @@ static void test_resolution_queues_then_flushes(void **state)
     assert_int_equal(net_counters_drops(), 0);
 }
 
+static void test_multicast_and_broadcast_need_no_resolution(void **state)
+{
+    (void)state;
+    assert_int_equal(net_route_add(NET_IPV4(224, 0, 0, 0), 4, 0, 0), 0);
+    assert_int_equal(udp_send(0, 5000, NET_IPV4(239, 129, 2, 3), 7, "m", 1), 1);
+    assert_int_equal(udp_send(0, 5000, NET_IPV4(10, 0, 0, 255), 7, "b", 1), 1);
+    assert_int_equal(sim_nframes, 2);
+    const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0x03};
+    assert_memory_equal(sim_frames[0].data, mcast, 6);
+    assert_memory_equal(sim_frames[1].data, sim_bcast, 6);
+    assert_int_equal(net_counters.arp_requests_sent, 0);
+}
+
 static void test_cache_expires(void **state)
 {
     (void)state;
@@ -192,6 +205,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_reply_to_request_for_our_address, sim_setup),
         cmocka_unit_test_setup(test_resolution_queues_then_flushes, sim_setup),
+        cmocka_unit_test_setup(test_multicast_and_broadcast_need_no_resolution, sim_setup),
         cmocka_unit_test_setup(test_cache_expires, sim_setup),
         cmocka_unit_test_setup(test_unanswered_requests_give_up, sim_setup),
         cmocka_unit_test_setup(test_pending_queue_is_bounded, sim_setup),
