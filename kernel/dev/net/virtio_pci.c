@@ -284,6 +284,10 @@ static void visit(struct pci_addr a, uint16_t vendor, uint16_t device)
             return;
         d->ops = &legacy_ops;
         d->base = base;
+        /* INTx: the line the firmware assigned, level-triggered and active high as QEMU's ACPI
+         * tables declare it; the handler reads the ISR register, which lowers the line. */
+        d->irq_routed =
+            d->irq > 0 && d->irq < 24 && ioapic_route_level(d->irq, VIRTIO_NET_VECTOR) == 0;
         d->device_id = pci_read16(a, 0x2e);
     }
     ndevices++;

@@ -114,7 +114,7 @@ struct virtio_dev {
     uint32_t notify_mult;
     uint8_t irq;     /* legacy interrupt line (GSI), 0xff when unknown */
     bool msix;       /* PCI: MSI-X entry 0 delivers VIRTIO_NET_VECTOR for every queue */
-    bool irq_routed; /* MMIO: the line is routed through the I/O APIC (acknowledged per IRQ) */
+    bool irq_routed; /* MMIO or legacy PCI: a line through the I/O APIC, acknowledged per IRQ */
 };
 
 /* The interrupt vector of every NIC: interrupts only wake the CPU from halt; frames are taken by
