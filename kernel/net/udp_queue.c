@@ -60,8 +60,8 @@ bool udp_peek(const struct udp_endpoint *ep, struct udp_datagram_info *info)
 size_t udp_copy_at(const struct udp_endpoint *ep, size_t offset, void *buf, size_t cap)
 {
     struct udp_datagram_info info;
-    if (!udp_peek(ep, &info) || offset >= info.len)
-        return 0;
+    if (!cap || !udp_peek(ep, &info) || offset >= info.len)
+        return 0; /* cap 0 may come with a NULL buffer (recv(fd, NULL, 0)) */
     size_t n = MIN(cap, info.len - offset);
     memcpy(buf, ep->rx_buf + ep->rx_head + sizeof(info) + offset, n);
     return n;

@@ -34,6 +34,7 @@ static void test_echo_through_the_api(void **state)
     assert_int_equal(info.src_port, 40000);
     assert_int_equal(info.dst_addr, SIM_OUR_IP);
     assert_int_equal(info.dev, 0);
+    assert_int_equal(udp_copy_at(&ep, 0, NULL, 0), 0);
     char text[8] = {0};
     assert_int_equal(udp_copy_at(&ep, 1, text, 3), 3);
     assert_string_equal(text, "ell");
