@@ -44,6 +44,21 @@ struct udp_endpoint *udp_lookup(uint32_t dst, uint16_t dst_port, uint32_t src, u
             best_score = score;
         }
     }
+    if (!best || !best->reuse_port)
+        return best;
+    /* A SO_REUSEPORT group shares the datagrams: each peer (address and port) sticks to one
+     * member chosen by a hash, as on Linux. */
+    unsigned members = 0;
+    for (unsigned i = 0; i < table_end; i++)
+        if (table[i] && table[i]->reuse_port &&
+            match_score(table[i], dst, dst_port, src, src_port) == best_score)
+            members++;
+    uint32_t hash = (src ^ ((uint32_t)src_port << 16) ^ src_port) * 0x9e3779b1u;
+    unsigned pick = (unsigned)(((uint64_t)hash * members) >> 32);
+    for (unsigned i = 0; i < table_end; i++)
+        if (table[i] && table[i]->reuse_port &&
+            match_score(table[i], dst, dst_port, src, src_port) == best_score && pick-- == 0)
+            return table[i];
     return best;
 }
 

@@ -88,6 +88,34 @@ static void test_binding_rules(void **state)
     udp_close(&d);
 }
 
+static void test_reuseport_group_shares_by_peer(void **state)
+{
+    (void)state;
+    static uint8_t bufs[4][16384];
+    struct udp_endpoint eps[4];
+    for (int i = 0; i < 4; i++) {
+        udp_endpoint_init(&eps[i], bufs[i], sizeof(bufs[i]));
+        eps[i].reuse_port = true;
+        assert_int_equal(udp_bind(&eps[i], 0, 8053), 0);
+    }
+    for (uint16_t port = 1000; port < 1400; port++) {
+        peer_send(SIM_OUR_IP, port, 8053, "q", 1);
+        peer_send(SIM_OUR_IP, port, 8053, "q", 1);
+    }
+    unsigned total = 0;
+    for (int i = 0; i < 4; i++) {
+        assert_true(eps[i].rx_count > 40);        /* every member gets a share */
+        assert_int_equal(eps[i].rx_count % 2, 0); /* a peer always lands on the same one */
+        total += eps[i].rx_count;
+    }
+    assert_int_equal(total, 800);
+    struct udp_endpoint other;
+    udp_endpoint_init(&other, NULL, 0);
+    assert_int_equal(udp_bind(&other, 0, 8053), -EADDRINUSE);
+    for (int i = 0; i < 4; i++)
+        udp_close(&eps[i]);
+}
+
 static void test_connected_endpoint(void **state)
 {
     (void)state;
@@ -279,6 +307,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_echo_through_the_api, sim_setup),
         cmocka_unit_test_setup(test_binding_rules, sim_setup),
+        cmocka_unit_test_setup(test_reuseport_group_shares_by_peer, sim_setup),
         cmocka_unit_test_setup(test_connected_endpoint, sim_setup),
         cmocka_unit_test_setup(test_queue_bounds_and_wrap, sim_setup),
         cmocka_unit_test_setup(test_closed_port_and_rate_limit, sim_setup),
