@@ -302,6 +302,59 @@ static void test_broadcast_and_loopback(void **state)
     assert_int_equal(net_counters.udp_no_port, 1);
 }
 
+/* Random sizes up to the largest datagram, fragmented by the peer at random sizes and sent in a
+ * shuffled order; every one is echoed through the API and comes back whole. */
+static void test_random_echo_with_fragments(void **state)
+{
+    (void)state;
+    static uint8_t rxbuf[140000], data[UDP_MAX_PAYLOAD], wire[NET_IP_MAX_LEN], back[70000];
+    static unsigned order[8192];
+    sim_learn_peer();
+    struct udp_endpoint ep;
+    udp_endpoint_init(&ep, rxbuf, sizeof(rxbuf));
+    assert_int_equal(udp_bind(&ep, 0, 7), 0);
+    srand(12345);
+    for (unsigned round = 0; round < 200; round++) {
+        size_t len = round < 3 ? (size_t[]){0, 1, UDP_MAX_PAYLOAD}[round]
+                               : (size_t)rand() % (UDP_MAX_PAYLOAD + 1);
+        for (size_t i = 0; i < len; i++)
+            data[i] = (uint8_t)rand();
+        size_t n = sim_udp(wire, SIM_PEER_IP, SIM_OUR_IP, 3333, 7, data, len);
+        size_t piece = 8 * (1 + (size_t)rand() % 185);
+        unsigned count = (unsigned)((n + piece - 1) / piece);
+        for (unsigned i = 0; i < count; i++)
+            order[i] = i;
+        for (unsigned i = count; i > 1; i--) {
+            unsigned j = (unsigned)rand() % i, t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
+        for (unsigned k = 0; k < count; k++) {
+            size_t off = order[k] * piece;
+            size_t m = n - off < piece ? n - off : piece;
+            uint16_t frag = count == 1 ? 0 : (uint16_t)((off + m < n ? 0x2000 : 0) | (off / 8));
+            net_rx(
+                0, frame,
+                sim_ip(frame, SIM_PEER_IP, SIM_OUR_IP, 17, (uint16_t)round, frag, wire + off, m));
+        }
+        struct udp_datagram_info info;
+        assert_true(udp_peek(&ep, &info));
+        assert_int_equal(info.len, len);
+        assert_int_equal(udp_copy_at(&ep, 0, back, sizeof(back)), len);
+        udp_pop(&ep);
+        sim_clear();
+        struct net_iov iov = {back, len};
+        assert_int_equal(udp_sendv(&ep, info.src_addr, info.src_port, &iov, 1), (int)len);
+        size_t got = sim_collect_ip(0, sim_nframes, wire, 1500);
+        assert_int_equal(got, 8 + len);
+        assert_int_equal(
+            sim_csum(sim_pseudo(SIM_OUR_IP, SIM_PEER_IP, 17, (uint16_t)got), wire, got), 0);
+        assert_memory_equal(wire + 8, data, len);
+    }
+    assert_int_equal(net_counters_drops(), 0);
+    udp_close(&ep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +367,7 @@ int main(void)
         cmocka_unit_test_setup(test_icmp_errors_reach_the_endpoint, sim_setup),
         cmocka_unit_test_setup(test_bad_datagrams_are_counted, sim_setup),
         cmocka_unit_test_setup(test_broadcast_and_loopback, sim_setup),
+        cmocka_unit_test_setup(test_random_echo_with_fragments, sim_setup),
     };
     return cmocka_run_group_tests(tests, NULL, sim_teardown);
 }
