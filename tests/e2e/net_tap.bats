@@ -31,7 +31,9 @@ tap_mac() {
 }
 
 teardown() {
-    [[ -n ${NS:-} ]] && ip netns del "$NS" 2>/dev/null || true
+    if [[ -n ${NS:-} ]]; then
+        ip netns del "$NS" 2>/dev/null || true
+    fi
 }
 
 @test "--netns with --net tap: frames reach a Linux namespace and its answers come back" {
