@@ -1,22 +1,39 @@
 /* The Internet checksum (RFC 1071), computed in pieces so headers and payloads sum separately. */
 #include "net_internal.h"
 
-/* Adds len bytes to a running 32-bit sum of big-endian 16-bit words. Pieces must start at even
- * offsets of the summed whole, except the last, which may be odd-sized. */
+/* Adds len bytes to a running sum of big-endian 16-bit words (folded to 16 bits). Pieces must
+ * start at even offsets of the summed whole, except the last, which may be odd-sized. The words
+ * are summed 32 bits at a time in the CPU's own byte order and swapped once at the end: a
+ * one's-complement sum does not depend on byte order (RFC 1071, 2.B). */
 uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    uint64_t acc = sum;
-    while (len >= 2) {
-        acc += (uint32_t)(p[0] << 8 | p[1]);
+    uint64_t acc = 0;
+    for (; len >= 4; p += 4, len -= 4) {
+        uint32_t word;
+        __builtin_memcpy(&word, p, 4); /* a plain load, whatever the alignment */
+        acc += word;
+    }
+    if (len >= 2) {
+        uint16_t half;
+        __builtin_memcpy(&half, p, 2);
+        acc += half;
         p += 2;
         len -= 2;
     }
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len)
+        acc += p[0]; /* the low byte of a native word is the high byte of a network word */
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+    acc = ((acc & 0xff) << 8) | (acc >> 8);
+#else
     if (len)
         acc += (uint32_t)p[0] << 8;
-    while (acc >> 32)
-        acc = (acc & 0xffffffffu) + (acc >> 32);
-    /* Fold to 17 bits at most so callers may keep adding without overflow. */
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+#endif
+    acc += sum;
     acc = (acc & 0xffff) + (acc >> 16);
     acc = (acc & 0xffff) + (acc >> 16);
     return (uint32_t)acc;
