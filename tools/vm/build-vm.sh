@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the `vm` runtime from Debian's packages: the kernel, a busybox initramfs, per-app archives.
+#
+#   tools/vm/build-vm.sh OUTDIR INIT [APP.linux...]
+#
+# OUTDIR/vmlinuz               copy of Debian's /boot/vmlinuz-VERSION (linux-image-amd64)
+# OUTDIR/initramfs.cpio.gz     busybox-static, the virtio-net modules and INIT as /init
+# OUTDIR/initramfs-APP.cpio.gz the same with APP.linux as /atoll/app (bootable with plain QEMU)
+#
+# $ATOLL_VM_KERNEL picks a kernel version (default: the newest one with modules installed).
+# Needs cpio, gzip, kmod's modprobe; no root rights (the init opens the console from devtmpfs).
+set -euo pipefail
+
+die() {
+    echo "build-vm: $*" >&2
+    exit 1
+}
+
+[[ $# -ge 2 ]] || die "usage: build-vm.sh OUTDIR INIT [APP.linux...]"
+out=$1 init=$2
+shift 2
+[[ -x $init ]] || die "$init: not an executable init"
+
+busybox=/bin/busybox
+[[ -x $busybox ]] || die "$busybox missing: apt-get install busybox-static"
+
+version=${ATOLL_VM_KERNEL:-}
+if [[ -z $version ]]; then
+    for kernel in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
+        candidate=${kernel#/boot/vmlinuz-}
+        [[ -d /lib/modules/$candidate ]] && version=$candidate
+    done
+fi
+[[ -n $version && -r /boot/vmlinuz-$version ]] ||
+    die "no readable /boot/vmlinuz-* with modules: apt-get install linux-image-amd64"
+command -v modprobe >/dev/null || [[ -x /sbin/modprobe ]] || die "modprobe missing: apt-get install kmod"
+modprobe=$(command -v modprobe || echo /sbin/modprobe)
+
+mkdir -p "$out"
+stage=$(mktemp -d "${TMPDIR:-/tmp}/atoll-vm-XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+# The kernel, copied only when it changed so that make sees a stable time stamp.
+cmp -s "/boot/vmlinuz-$version" "$out/vmlinuz" || cp "/boot/vmlinuz-$version" "$out/vmlinuz"
+
+root=$stage/root
+mkdir -p "$root"/{bin,dev,proc,sys,etc,atoll,tmp}
+cp "$busybox" "$root/bin/busybox"
+for applet in sh ip ifconfig route ping cat ls mount; do
+    ln -s busybox "$root/bin/$applet"
+done
+cp "$init" "$root/init"
+
+# virtio-net and its transports, with their dependencies in load order; built-in ones are skipped.
+: >"$root/etc/atoll-modules"
+for module in virtio_pci virtio_mmio virtio_net; do
+    "$modprobe" -S "$version" --show-depends "$module" 2>/dev/null |
+        awk '$1 == "insmod" { print $2 }'
+done | awk '!seen[$0]++' | while read -r path; do
+    # finit_module wants the plain object: compressed modules are unpacked here.
+    dest=${path%.ko*}.ko
+    mkdir -p "$root$(dirname "$path")"
+    case $path in
+    *.ko) cp "$path" "$root$dest" ;;
+    *.ko.xz) xz -dc "$path" >"$root$dest" ;;
+    *.ko.zst) zstd -qdc "$path" >"$root$dest" ;;
+    *.ko.gz) gzip -dc "$path" >"$root$dest" ;;
+    *) die "$path: unexpected module file" ;;
+    esac
+    echo "$dest" >>"$root/etc/atoll-modules"
+done
+[[ -s $root/etc/atoll-modules ]] ||
+    grep -q 'virtio_net' "/lib/modules/$version/modules.builtin" ||
+    die "virtio_net is neither a module nor built into kernel $version"
+
+pack() { # pack DIR ARCHIVE: a deterministic gzip'ed newc archive of DIR
+    (cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+        cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n >"$2.tmp"
+    mv "$2.tmp" "$2"
+}
+pack "$root" "$out/initramfs.cpio.gz"
+
+for app in "$@"; do
+    [[ -f $app ]] || die "$app: no such file"
+    name=$(basename "$app" .linux)
+    rm -f "$root/atoll/"*
+    cp "$app" "$root/atoll/app"
+    printf '%s\n' "$name" >"$root/atoll/name"
+    pack "$root" "$out/initramfs-$name.cpio.gz"
+done
+echo "build-vm: kernel $version: $out/vmlinuz ($(stat -c %s "$out/vmlinuz") bytes)," \
+    "$out/initramfs.cpio.gz ($(stat -c %s "$out/initramfs.cpio.gz") bytes)"

@@ -1,0 +1,36 @@
+# Build rules of the `vm` runtime (a Debian Linux guest running an app's static binary).
+#
+#   vm                               kernel, base initramfs, and one initramfs per app
+#   $(BUILD)/vm/init                 the guest's /init (static, musl), parses Atoll's command line
+#   $(BUILD)/vm/vmlinuz              Debian's kernel (linux-image-amd64)
+#   $(BUILD)/vm/initramfs.cpio.gz    busybox-static, the virtio-net modules, the init
+#   $(BUILD)/vm/initramfs-APP.cpio.gz  the same with APP's Linux binary, for plain QEMU runs
+# `atoll run --runtime vm` uses the kernel and the base initramfs and adds the binary itself.
+
+VM_DIR := $(BUILD)/vm
+VM_INIT := $(VM_DIR)/init
+# The init parses the command line with the kernel's own parser, built for the host libc.
+VM_INIT_SRCS := tools/vm/init.c kernel/core/cmdline.c kernel/lib/format.c
+VM_INIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -DATOLL_HOST -Ikernel/include
+
+.PHONY: vm
+
+$(VM_INIT): $(VM_INIT_SRCS) kernel/include/atoll/cmdline.h kernel/include/atoll/klib.h
+	@mkdir -p $(dir $@)
+	musl-gcc -static $(VM_INIT_CFLAGS) -o $@ $(VM_INIT_SRCS)
+
+$(VM_DIR)/initramfs.cpio.gz: $(VM_INIT) tools/vm/build-vm.sh
+	tools/vm/build-vm.sh $(VM_DIR) $(VM_INIT)
+
+$(VM_DIR)/vmlinuz: $(VM_DIR)/initramfs.cpio.gz
+
+define vm_app_rule
+$$(VM_DIR)/initramfs-$(1).cpio.gz: $$(BUILD)/$(1)/$(1).img $$(VM_DIR)/initramfs.cpio.gz
+	tools/vm/build-vm.sh $$(VM_DIR) $$(VM_INIT) $$(BUILD)/$(1)/$(1).linux
+endef
+$(foreach a,$(APPS),$(eval $(call vm_app_rule,$(a))))
+
+vm: $(VM_DIR)/vmlinuz $(VM_DIR)/initramfs.cpio.gz $(foreach a,$(APPS),$(VM_DIR)/initramfs-$(a).cpio.gz)
+
+# The end-to-end tests boot programs in the vm runtime too.
+e2e: vm
