@@ -113,6 +113,7 @@ $(BUILD)/%.img: kernel $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null)
 include tests/unit/unit.mk
 -include tests/fuzz/fuzz.mk
 include tests/e2e/e2e.mk
+include tools/vm/vm.mk
 
 deps:
 	@scripts/install-deps.sh
