@@ -10,6 +10,7 @@
 #include "options.h"
 #include "qemu.h"
 #include "quote.h"
+#include "run_vm.h"
 #include "strvec.h"
 #include "supervise.h"
 #include "symbolize.h"
@@ -42,6 +43,7 @@ struct run_options {
     double timeout;
     const char *qemu;
     bool dry_run;
+    bool vm_runtime; /* --runtime vm: a Linux guest runs NAME.linux */
     bool app_args_given;
     struct strvec app_args;
     struct net_spec nets[NET_MAX_NICS]; /* net0, net1, ... in order */
@@ -70,6 +72,16 @@ static int parse_run_options(int argc, char **argv, struct run_options *opts)
         if (opt_flag(argv, i, "--help", "-h")) {
             help_run(stdout);
             return 0;
+        }
+        if ((m = opt_with_value(argc, argv, &i, "--runtime", NULL, &value)) != OPT_NO_MATCH) {
+            if (m == OPT_ERROR)
+                return EXIT_RUNNER;
+            if (strcmp(value, "unikernel") != 0 && strcmp(value, "vm") != 0) {
+                msg_error("--runtime %s: expected unikernel or vm", value);
+                return EXIT_RUNNER;
+            }
+            opts->vm_runtime = !strcmp(value, "vm");
+            continue;
         }
         if (opt_flag(argv, i, "--dry-run", NULL)) {
             opts->dry_run = true;
@@ -387,11 +399,25 @@ static int run_image(struct run_options *opts)
 
     char *cmdline =
         cmdline_compose(&opts->env, &opts->appends, opts->app_args_given, &opts->app_args);
+    struct vm_boot vm = {0};
+    if (opts->vm_runtime) {
+        if (vm_prepare(opts->image, tmp_dir, initrd, !kvm, &vm) != 0) {
+            free(cmdline);
+            vm_boot_free(&vm);
+            goto out;
+        }
+        char *linux_cmdline = vm_cmdline(&vm, cmdline);
+        free(cmdline);
+        cmdline = linux_cmdline;
+        initrd = vm.initrd;
+        if (!opts->memory)
+            memory = round_up(VM_DEFAULT_MEMORY + rootfs_size, MIB) + opts->nnets * MIB;
+    }
     struct qemu_config cfg = {
         .machine = opts->machine,
         .kvm = kvm,
         .memory = memory,
-        .image = opts->image,
+        .image = opts->vm_runtime ? vm.kernel : opts->image,
         .cmdline = cmdline,
         .initrd = initrd,
         .status_path = status_path,
@@ -420,6 +446,7 @@ static int run_image(struct run_options *opts)
     }
     strvec_free(&qemu_argv);
     free(cmdline);
+    vm_boot_free(&vm);
 out:
     if (tmp_dir) {
         unlink(status_path);
