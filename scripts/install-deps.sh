@@ -16,6 +16,9 @@ packages=(
     clang-format      # `make format-check`: the tree follows .clang-format
     cpio              # rootfs archives
     python3           # small helpers in tests and benchmarks
+    linux-image-amd64 # the vm runtime: Debian's kernel and its virtio-net modules
+    busybox-static    # the vm runtime: the tools inside its initramfs
+    kmod              # the vm runtime: modprobe orders the modules it copies
 )
 
 is_installed() {
