@@ -78,3 +78,8 @@ void atoll_net_poll(void)
     }
     net_poll(clock_monotonic_ns());
 }
+
+uint64_t atoll_net_next_deadline(void)
+{
+    return net_next_deadline();
+}
