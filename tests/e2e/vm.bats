@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The vm runtime: the program's Linux binary in a Debian Linux guest behaves like its image.
-# A Debian kernel takes about 7 s to boot under TCG, so the boots here are few.
+# A Debian kernel takes 3-4 s to boot under TCG (8 s without the unpacked vmlinux): few boots.
 
 load helpers
 

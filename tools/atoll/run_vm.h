@@ -10,7 +10,7 @@
 #define VM_DEFAULT_MEMORY (96ull << 20)
 
 struct vm_boot {
-    char *kernel;       /* $ATOLL_VM_DIR/vmlinuz */
+    char *kernel;       /* $ATOLL_VM_DIR/vmlinux (PVH ELF), else $ATOLL_VM_DIR/vmlinuz */
     char *initrd;       /* the base initramfs plus the program (and a run-time rootfs) */
     char *linux_params; /* the Linux kernel's own parameters, ending with the `--` separator */
     char *binary;       /* the program's static Linux binary */

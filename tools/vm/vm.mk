@@ -3,6 +3,7 @@
 #   vm                               kernel, base initramfs, and one initramfs per app
 #   $(BUILD)/vm/init                 the guest's /init (static, musl), parses Atoll's command line
 #   $(BUILD)/vm/vmlinuz              Debian's kernel (linux-image-amd64)
+#   $(BUILD)/vm/vmlinux              the same unpacked (PVH ELF: boots seconds faster under TCG)
 #   $(BUILD)/vm/initramfs.cpio.gz    busybox-static, the virtio-net modules, the init
 #   $(BUILD)/vm/initramfs-APP.cpio.gz  the same with APP's Linux binary, for plain QEMU runs
 # `atoll run --runtime vm` uses the kernel and the base initramfs and adds the binary itself.
