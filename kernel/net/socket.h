@@ -15,8 +15,11 @@
 #define SOCK_DGRAM     2
 #define SOCK_RAW       3
 #define SOCK_TYPE_MASK 0xf
-#define SOCK_NONBLOCK  O_NONBLOCK
-#define SOCK_CLOEXEC   O_CLOEXEC
+#ifndef ESOCKTNOSUPPORT
+#define ESOCKTNOSUPPORT 94
+#endif
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC  O_CLOEXEC
 
 #define MSG_OOB          0x1
 #define MSG_PEEK         0x2
