@@ -179,6 +179,26 @@ static int add_virtio_mmio(struct parser *p, const struct key_def *def, struct k
     return 0;
 }
 
+/* netN=, netN.mtu= (N = 0..7), gw= and route=: the shape of the key is checked here, the value
+ * by the network member, which is the only one to use them. */
+static int add_net_key(struct parser *p, const struct key_def *def, struct key_use *use)
+{
+    struct boot_config *cfg = p->cfg;
+    if (def->kind == KEY_PREFIX &&
+        !(use->sublen >= 1 && use->sub[0] >= '0' && use->sub[0] <= '7' &&
+          (use->sublen == 1 || (use->sublen == 5 && memcmp(use->sub + 1, ".mtu", 4) == 0))))
+        return fail(p, -EINVAL, "%s: expected netN=ADDR/PREFIX or netN.mtu=BYTES with N 0..7",
+                    use->tok->text);
+    if (use->value == NULL || *use->value == '\0')
+        return fail(p, -EINVAL, "%s: expected a value after '='", use->tok->text);
+    if (cfg->net_key_count >= CMDLINE_MAX_NET_KEYS)
+        return fail(p, -E2BIG, "%s: too many network keys (at most %d)", use->tok->text,
+                    CMDLINE_MAX_NET_KEYS);
+    cfg->net_keys[cfg->net_key_count++] = use->tok->text;
+    use->keep_token = true;
+    return 0;
+}
+
 /* Every kernel key. A new key is one row here (and, for a new setting, a field in
  * struct boot_config). */
 static const struct key_def key_table[] = {
@@ -187,6 +207,10 @@ static const struct key_def key_table[] = {
     {"bootstat", KEY_FLAG, "bootstat", set_flag, offsetof(struct boot_config, bootstat)},
     {"strace", KEY_FLAG, "strace", set_flag, offsetof(struct boot_config, strace)},
     {"quiet", KEY_FLAG, "quiet", set_flag, offsetof(struct boot_config, quiet)},
+    {"netstat", KEY_FLAG, "netstat", set_flag, offsetof(struct boot_config, netstat)},
+    {"net", KEY_PREFIX, "netN=ADDR/PREFIX, netN.mtu=BYTES", add_net_key, 0},
+    {"gw", KEY_VALUE, "gw=ADDR", add_net_key, 0},
+    {"route", KEY_VALUE, "route=DST/PREFIX,GW", add_net_key, 0},
     /* Written by QEMU, not by users: left out of the unknown-key message (NULL usage). */
     {"virtio_mmio.device", KEY_VALUE, NULL, add_virtio_mmio, 0},
 };

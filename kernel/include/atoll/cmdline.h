@@ -9,6 +9,7 @@
 #define CMDLINE_MAX_ARGS        128
 #define CMDLINE_MAX_ENV         128
 #define CMDLINE_MAX_VIRTIO_MMIO 24
+#define CMDLINE_MAX_NET_KEYS    64
 
 #define CMDLINE_DEFAULT_STACK (256u * 1024)
 #define CMDLINE_MIN_STACK     (16u * 1024)
@@ -22,6 +23,12 @@ struct boot_config {
     const char *envp[CMDLINE_MAX_ENV]; /* "NAME=VALUE" strings, unique NAMEs, in first-seen order */
     uint64_t stack_size; /* default 256 KiB; SIZE accepts K/M/G, rounded up to 4 KiB */
     bool bootstat, strace, quiet;
+    bool netstat; /* print the network counters at exit */
+    /* The network keys as written, "net0=10.0.0.2/24", "net0.mtu=", "gw=", "route=", in order:
+     * their values are checked and applied by the network member (kernel/net/netconfig.c), so
+     * that images without networking carry none of that code. */
+    int net_key_count;
+    const char *net_keys[CMDLINE_MAX_NET_KEYS];
     int virtio_mmio_count; /* virtio_mmio.device=SIZE@ADDR:IRQ, as QEMU's microvm appends them */
     const char *virtio_mmio[CMDLINE_MAX_VIRTIO_MMIO];
     char storage[16384]; /* every string above points into here */
