@@ -5,9 +5,14 @@
 #include "atoll/kernel.h"
 #include "atoll/x86.h"
 
+/* The network member's report at exit (the netstat key); 0 in images without networking. */
+void atoll_net_exit(void) __attribute__((weak));
+
 _Noreturn void instance_exit(int status)
 {
     irq_disable();
+    if (atoll_net_exit)
+        atoll_net_exit();
     if (boot_cfg->bootstat && boot_tsc_main) {
         uint64_t ns = clock_monotonic_ns() - tsc_to_ns(boot_tsc_main - boot_tsc_entry);
         kprintf_always("atoll: bootstat main_to_exit_us=%llu\n", (unsigned long long)(ns / 1000));
