@@ -23,11 +23,14 @@ UNIT_SRCS_klib :=
 UNIT_SRCS_timer_expiry := kernel/events/timer_expiry.c
 UNIT_SRCS_virtqueue := kernel/dev/net/virtqueue.c
 UNIT_SRCS_cmdline_virtio := kernel/core/cmdline.c
+UNIT_SRCS_cmdline_net := kernel/core/cmdline.c
 NET_STACK_SRCS := $(sort $(wildcard kernel/net/*.c))
 UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
 UNIT_SRCS_net_udp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_drops := $(NET_STACK_SRCS)
+UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c icmp.c ipv4.c \
+	netconfig.c netif.c reasm.c udp.c udp_queue.c)
 
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
