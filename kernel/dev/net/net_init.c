@@ -2,7 +2,9 @@
  * before it checks readiness or halts (receive bursts into the stack, the stack's timers). */
 #include "atoll/kernel.h"
 #include "atoll/net.h"
+#include "atoll/netconfig.h"
 #include "atoll/netdev.h"
+#include "atoll/packet.h"
 #include "atoll/pci.h"
 #include "atoll/virtio.h"
 
@@ -49,6 +51,7 @@ void atoll_net_init(void)
                 legacy ? " legacy" : "");
         net_if_attach(i, d->mac, d->mtu);
     }
+    net_config_boot(); /* the netN=, gw= and route= keys; stops the boot when one is wrong */
 }
 
 void atoll_net_poll(void)
@@ -69,7 +72,9 @@ void atoll_net_poll(void)
         while ((n = d->ops->rx_burst(d, bufs, RX_BURST)) > 0) {
             for (unsigned k = 0; k < n; k++) {
                 link_probe_check(d, bufs[k]);
-                net_rx(i, bufs[k]->data, bufs[k]->len);
+                /* An interface with a bound packet socket belongs to it, not to the IP stack. */
+                if (!packet_rx(i, bufs[k]->data, bufs[k]->len))
+                    net_rx(i, bufs[k]->data, bufs[k]->len);
             }
             d->ops->rx_done(d, bufs, n);
         }
