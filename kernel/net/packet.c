@@ -1,0 +1,390 @@
+/* AF_PACKET sockets: whole Ethernet frames (SOCK_RAW) or their payloads (SOCK_DGRAM) straight
+ * from and to a NIC, each socket with a fixed receive ring made at creation. */
+#include "atoll/errno.h"
+#include "atoll/kernel.h"
+#include "atoll/mm.h"
+#include "atoll/netdev.h"
+#include "atoll/packet.h"
+#include "atoll/pagealloc.h"
+#include "socket.h"
+
+#define ETH_P_ALL              0x0003
+#define ETH_HLEN               14
+#define ARPHRD_ETHER           1
+#define SOL_PACKET             263
+#define PACKET_ADD_MEMBERSHIP  1
+#define PACKET_DROP_MEMBERSHIP 2
+#define PACKET_STATISTICS      6
+#define PACKET_HOST            0
+#define PACKET_BROADCAST       1
+#define PACKET_MULTICAST       2
+#define PACKET_OTHERHOST       3
+#define FIONREAD               0x541b
+#ifndef ESOCKTNOSUPPORT
+#define ESOCKTNOSUPPORT 94
+#endif
+
+#define PACKET_MAX_SOCKS  16
+#define PACKET_RING_SLOTS 128 /* frames waiting per socket; more are dropped and counted */
+#define PACKET_SLOT_SIZE  NETBUF_SIZE
+#define PACKET_RING_PAGES (PACKET_RING_SLOTS * PACKET_SLOT_SIZE / PAGE_SIZE)
+
+/* Linux's struct sockaddr_ll (20 bytes). */
+struct sockaddr_ll {
+    uint16_t family;
+    uint16_t protocol; /* network byte order */
+    int32_t ifindex;
+    uint16_t hatype;
+    uint8_t pkttype;
+    uint8_t halen;
+    uint8_t addr[8];
+};
+
+struct packet_slot {
+    uint16_t len;
+    uint8_t dev;
+    uint8_t pkttype;
+};
+
+struct packet_sock {
+    struct sock sock; /* first: the generic layer's pointer is ours */
+    bool used;
+    uint16_t protocol; /* host byte order; 0 receives nothing, ETH_P_ALL everything */
+    unsigned ifindex;  /* 0: every interface */
+    uint8_t *ring;     /* PACKET_RING_SLOTS frames of PACKET_SLOT_SIZE bytes */
+    struct packet_slot slots[PACKET_RING_SLOTS];
+    unsigned head, count;     /* oldest frame, frames queued */
+    uint32_t received, drops; /* since the last PACKET_STATISTICS */
+};
+
+static struct packet_sock socks[PACKET_MAX_SOCKS];
+
+static inline uint16_t swap16(uint16_t v)
+{
+    return (uint16_t)(v << 8 | v >> 8);
+}
+
+static struct packet_sock *to_packet(struct sock *s)
+{
+    return (struct packet_sock *)s;
+}
+
+static uint8_t classify(const struct netdev *d, const uint8_t *dst)
+{
+    if (memcmp(dst, d->mac, ETH_ADDR_LEN) == 0)
+        return PACKET_HOST;
+    static const uint8_t broadcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    if (memcmp(dst, broadcast, ETH_ADDR_LEN) == 0)
+        return PACKET_BROADCAST;
+    return (dst[0] & 1) ? PACKET_MULTICAST : PACKET_OTHERHOST;
+}
+
+bool packet_rx(unsigned dev, const uint8_t *frame, size_t len)
+{
+    bool owned = false;
+    if (len < ETH_HLEN || len > PACKET_SLOT_SIZE)
+        return false;
+    struct netdev *d = netdev_get(dev);
+    uint16_t type = (uint16_t)(frame[12] << 8 | frame[13]);
+    for (unsigned i = 0; i < PACKET_MAX_SOCKS; i++) {
+        struct packet_sock *p = &socks[i];
+        if (!p->used || (p->ifindex && p->ifindex != dev + 1))
+            continue;
+        if (p->ifindex)
+            owned = true;
+        if (p->protocol != ETH_P_ALL && p->protocol != type)
+            continue;
+        p->received++;
+        if (p->count == PACKET_RING_SLOTS) {
+            p->drops++;
+            continue;
+        }
+        unsigned at = (p->head + p->count) % PACKET_RING_SLOTS;
+        memcpy(p->ring + (size_t)at * PACKET_SLOT_SIZE, frame, len);
+        p->slots[at] = (struct packet_slot){(uint16_t)len, (uint8_t)dev,
+                                            d ? classify(d, frame) : PACKET_OTHERHOST};
+        p->count++;
+        sock_readiness_changed(&p->sock);
+    }
+    return owned;
+}
+
+static int packet_bind(struct sock *s, const void *addr, unsigned len)
+{
+    struct packet_sock *p = to_packet(s);
+    struct sockaddr_ll ll;
+    if (addr == NULL)
+        return -EFAULT;
+    if (len < sizeof(ll))
+        return -EINVAL;
+    memcpy(&ll, addr, sizeof(ll));
+    if (ll.family != AF_PACKET)
+        return -EINVAL;
+    if (ll.ifindex < 0 || (ll.ifindex > 0 && netdev_get((unsigned)ll.ifindex - 1) == NULL))
+        return -ENODEV;
+    p->ifindex = (unsigned)ll.ifindex;
+    if (ll.protocol)
+        p->protocol = swap16(ll.protocol);
+    return 0;
+}
+
+static int packet_getsockname(struct sock *s, void *addr, unsigned *len)
+{
+    struct packet_sock *p = to_packet(s);
+    struct sockaddr_ll ll = {.family = AF_PACKET,
+                             .protocol = swap16(p->protocol),
+                             .ifindex = (int32_t)p->ifindex,
+                             .hatype = ARPHRD_ETHER};
+    struct netdev *d = p->ifindex ? netdev_get(p->ifindex - 1) : NULL;
+    if (d) {
+        ll.halen = ETH_ADDR_LEN;
+        memcpy(ll.addr, d->mac, ETH_ADDR_LEN);
+    }
+    unsigned full = (unsigned)sizeof(ll);
+    memcpy(addr, &ll, *len < full ? *len : full);
+    *len = full;
+    return 0;
+}
+
+static bool has_frame(void *arg)
+{
+    return ((struct packet_sock *)arg)->count > 0;
+}
+
+/* Scatters bytes into the iovec; returns how many fit. */
+static size_t copy_to_iov(const struct sock_msghdr *msg, const uint8_t *src, size_t len)
+{
+    size_t done = 0;
+    for (size_t i = 0; i < msg->iovlen && done < len; i++) {
+        size_t n = msg->iov[i].len < len - done ? msg->iov[i].len : len - done;
+        if (n)
+            memcpy(msg->iov[i].base, src + done, n);
+        done += n;
+    }
+    return done;
+}
+
+static long packet_recvmsg(struct sock *s, struct sock_msghdr *msg, int flags)
+{
+    struct packet_sock *p = to_packet(s);
+    if (p->count == 0) {
+        if (sock_nonblocking(s, flags))
+            return -EAGAIN;
+        uint64_t deadline = s->rcvtimeo_ns ? clock_monotonic_ns() + s->rcvtimeo_ns : UINT64_MAX;
+        if (sched_wait(has_frame, p, deadline) < 0)
+            return -EAGAIN;
+    }
+    const struct packet_slot *slot = &p->slots[p->head];
+    const uint8_t *frame = p->ring + (size_t)p->head * PACKET_SLOT_SIZE;
+    /* SOCK_DGRAM hands over the payload; the header's fields go into the address. */
+    size_t skip = s->type == SOCK_DGRAM ? ETH_HLEN : 0;
+    size_t len = slot->len - skip;
+    size_t copied = copy_to_iov(msg, frame + skip, len);
+    msg->flags = copied < len ? MSG_TRUNC : 0;
+    if (msg->name) {
+        struct sockaddr_ll ll = {.family = AF_PACKET,
+                                 .protocol = (uint16_t)(frame[13] << 8 | frame[12]),
+                                 .ifindex = slot->dev + 1,
+                                 .hatype = ARPHRD_ETHER,
+                                 .pkttype = slot->pkttype,
+                                 .halen = ETH_ADDR_LEN};
+        memcpy(ll.addr, frame + ETH_ADDR_LEN, ETH_ADDR_LEN);
+        uint32_t n = msg->namelen < sizeof(ll) ? msg->namelen : (uint32_t)sizeof(ll);
+        memcpy(msg->name, &ll, n);
+        msg->namelen = sizeof(ll);
+    }
+    msg->controllen = 0;
+    if (!(flags & MSG_PEEK)) {
+        p->head = (p->head + 1) % PACKET_RING_SLOTS;
+        p->count--;
+        sock_readiness_changed(s);
+    }
+    return (flags & MSG_TRUNC) ? (long)len : (long)copied;
+}
+
+struct pending_tx {
+    struct netdev *d;
+    struct netbuf frame;
+};
+
+static bool try_transmit(void *arg)
+{
+    struct pending_tx *t = arg;
+    return t->d->ops->tx_burst(t->d, &t->frame, 1) == 1;
+}
+
+static long packet_sendmsg(struct sock *s, const struct sock_msghdr *msg, int flags)
+{
+    struct packet_sock *p = to_packet(s);
+    static uint8_t frame[PACKET_SLOT_SIZE];
+    struct sockaddr_ll ll = {0};
+    unsigned ifindex = p->ifindex;
+    if (msg->name) {
+        if (msg->namelen < sizeof(ll))
+            return -EINVAL;
+        memcpy(&ll, msg->name, sizeof(ll));
+        if (ll.family != AF_PACKET)
+            return -EINVAL;
+        ifindex = (unsigned)ll.ifindex;
+    } else if (s->type == SOCK_DGRAM) {
+        return -EDESTADDRREQ; /* no destination MAC to put in the header */
+    }
+    if (ifindex == 0)
+        return -ENXIO;
+    struct netdev *d = netdev_get(ifindex - 1);
+    if (d == NULL)
+        return -ENXIO;
+    size_t total = 0;
+    for (size_t i = 0; i < msg->iovlen; i++) {
+        if (msg->iov[i].len > sizeof(frame))
+            return -EMSGSIZE;
+        total += msg->iov[i].len;
+    }
+    size_t header = s->type == SOCK_DGRAM ? ETH_HLEN : 0;
+    if (total + header > (size_t)d->mtu + ETH_HLEN || total + header > sizeof(frame))
+        return -EMSGSIZE;
+    if (total + header < ETH_HLEN)
+        return -EINVAL;
+    size_t at = header;
+    for (size_t i = 0; i < msg->iovlen; i++) {
+        if (msg->iov[i].len)
+            memcpy(frame + at, msg->iov[i].base, msg->iov[i].len);
+        at += msg->iov[i].len;
+    }
+    if (header) {
+        uint16_t type = ll.protocol ? swap16(ll.protocol) : p->protocol;
+        memcpy(frame, ll.addr, ETH_ADDR_LEN);
+        memcpy(frame + ETH_ADDR_LEN, d->mac, ETH_ADDR_LEN);
+        frame[12] = (uint8_t)(type >> 8);
+        frame[13] = (uint8_t)type;
+    }
+    struct pending_tx t = {d, {.data = frame, .len = (uint16_t)at, .dev = (uint16_t)(ifindex - 1)}};
+    if (!try_transmit(&t)) {
+        if (sock_nonblocking(s, flags))
+            return -EAGAIN;
+        uint64_t deadline = s->sndtimeo_ns ? clock_monotonic_ns() + s->sndtimeo_ns : UINT64_MAX;
+        if (sched_wait(try_transmit, &t, deadline) < 0)
+            return -EAGAIN;
+    }
+    return (long)total;
+}
+
+static int packet_setsockopt(struct sock *s, int level, int name, const void *val, unsigned len)
+{
+    (void)s;
+    (void)val;
+    (void)len;
+    /* Every frame the NIC receives reaches its sockets already (virtio-net starts promiscuous),
+     * so memberships (promiscuous, multicast) are accepted and need nothing. */
+    if (level == SOL_PACKET && (name == PACKET_ADD_MEMBERSHIP || name == PACKET_DROP_MEMBERSHIP))
+        return 0;
+    return -ENOPROTOOPT;
+}
+
+static int packet_getsockopt(struct sock *s, int level, int name, void *val, unsigned *len)
+{
+    struct packet_sock *p = to_packet(s);
+    if (level != SOL_PACKET || name != PACKET_STATISTICS)
+        return -ENOPROTOOPT;
+    /* Linux's struct tpacket_stats: frames seen (drops included) and drops, reset by reading. */
+    uint32_t stats[2] = {p->received, p->drops};
+    unsigned n = *len < sizeof(stats) ? *len : (unsigned)sizeof(stats);
+    memcpy(val, stats, n);
+    *len = n;
+    p->received = 0;
+    p->drops = 0;
+    return 0;
+}
+
+static long packet_ioctl(struct sock *s, unsigned long req, unsigned long arg)
+{
+    struct packet_sock *p = to_packet(s);
+    if (req != FIONREAD)
+        return -ENOTTY;
+    if (arg == 0)
+        return -EFAULT;
+    int next = 0;
+    if (p->count)
+        next = p->slots[p->head].len - (s->type == SOCK_DGRAM ? ETH_HLEN : 0);
+    memcpy((void *)arg, &next, sizeof(next));
+    return 0;
+}
+
+static unsigned packet_poll(struct sock *s, uint64_t *wake_ns)
+{
+    (void)wake_ns;
+    unsigned mask = POLLOUT | POLLWRNORM;
+    if (to_packet(s)->count)
+        mask |= POLLIN | POLLRDNORM;
+    return mask;
+}
+
+static void packet_release(struct sock *s)
+{
+    struct packet_sock *p = to_packet(s);
+    pagealloc_free(&phys, (uint64_t)p->ring, PACKET_RING_PAGES);
+    p->used = false;
+}
+
+/* What Linux's packet sockets answer to stream-style calls. */
+static int packet_connect(struct sock *s, const void *addr, unsigned len)
+{
+    (void)s;
+    (void)addr;
+    (void)len;
+    return -EOPNOTSUPP;
+}
+
+static int packet_getpeername(struct sock *s, void *addr, unsigned *len)
+{
+    (void)s;
+    (void)addr;
+    (void)len;
+    return -EOPNOTSUPP;
+}
+
+static int packet_shutdown(struct sock *s, int how)
+{
+    (void)s;
+    (void)how;
+    return -EOPNOTSUPP;
+}
+
+static const struct sock_ops packet_ops = {
+    .bind = packet_bind,
+    .connect = packet_connect,
+    .getpeername = packet_getpeername,
+    .shutdown = packet_shutdown,
+    .sendmsg = packet_sendmsg,
+    .recvmsg = packet_recvmsg,
+    .getsockname = packet_getsockname,
+    .setsockopt = packet_setsockopt,
+    .getsockopt = packet_getsockopt,
+    .ioctl = packet_ioctl,
+    .poll = packet_poll,
+    .release = packet_release,
+};
+
+int packet_sock_create(int type, int protocol, struct sock **out)
+{
+    if (type != SOCK_RAW && type != SOCK_DGRAM)
+        return -ESOCKTNOSUPPORT;
+    if (protocol < 0 || protocol > 0xffff)
+        return -EINVAL;
+    struct packet_sock *p = NULL;
+    for (unsigned i = 0; i < PACKET_MAX_SOCKS && !p; i++)
+        if (!socks[i].used)
+            p = &socks[i];
+    if (p == NULL)
+        return -ENOBUFS;
+    uint64_t ring = pagealloc_alloc(&phys, PACKET_RING_PAGES, 1, false);
+    if (ring == 0)
+        return -ENOMEM;
+    memset(p, 0, sizeof(*p));
+    p->used = true;
+    p->ring = (uint8_t *)ring;
+    p->protocol = swap16((uint16_t)protocol);
+    p->sock.ops = &packet_ops;
+    *out = &p->sock;
+    return 0;
+}
