@@ -251,3 +251,50 @@ int netns_check(const char *name, char *err, size_t errlen)
                     name);
     return 0;
 }
+
+/* True when some blank-separated token of the --append values starts with `prefix` (such as
+ * "net0=" or "gw="), before any `--` (what follows it are the program's arguments). */
+static bool appends_set(const struct strvec *appends, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < appends->len; i++) {
+        const char *c = appends->items[i];
+        while (*c) {
+            while (isspace((unsigned char)*c))
+                c++;
+            size_t len = 0;
+            while (c[len] && !isspace((unsigned char)c[len]))
+                len++;
+            if (len == 2 && !strncmp(c, "--", 2))
+                break;
+            if (len >= plen && !strncmp(c, prefix, plen))
+                return true;
+            c += len;
+        }
+    }
+    return false;
+}
+
+void net_kernel_keys(const struct net_spec *specs, unsigned count, const struct strvec *appends,
+                     struct strvec *keys)
+{
+    const char *gw = NULL;
+    bool user_seen = false;
+    for (unsigned i = 0; i < count; i++) {
+        char if_key[16];
+        snprintf(if_key, sizeof(if_key), "net%u=", i);
+        const char *ip = specs[i].ip;
+        if (specs[i].kind == NET_USER && !user_seen) {
+            user_seen = true;
+            ip = NET_USER_GUEST_IP;
+            if (!gw)
+                gw = NET_USER_GATEWAY;
+        }
+        if (specs[i].kind == NET_TAP && specs[i].gw)
+            gw = specs[i].gw;
+        if (ip && !appends_set(appends, if_key))
+            strvec_pushf(keys, "%s%s", if_key, ip);
+    }
+    if (gw && !appends_set(appends, "gw="))
+        strvec_pushf(keys, "gw=%s", gw);
+}

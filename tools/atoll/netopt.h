@@ -28,6 +28,15 @@ void net_spec_qemu_args(const struct net_spec *spec, unsigned index, const char 
 /* Appends what every NIC on `machine` needs once: modern (virtio 1.x) virtio-mmio transports on
  * microvm, where QEMU otherwise makes them legacy. */
 void net_qemu_globals(const char *machine, struct strvec *argv);
+/* QEMU user networking's fixed addresses, given to the first `--net user` NIC. */
+#define NET_USER_GUEST_IP "10.0.2.15/24"
+#define NET_USER_GATEWAY  "10.0.2.2"
+/* Appends to keys the kernel keys that configure the NICs from their --net settings: a tap's
+ * ip= becomes netN=ADDR/PREFIX and its gw= becomes gw=ADDR; the first user NIC gets
+ * netN=10.0.2.15/24 and, when no NIC gave a gateway, gw=10.0.2.2. A key is left out when the
+ * user's own kernel keys (appends, the --append values) already set netN= or gw=. */
+void net_kernel_keys(const struct net_spec *specs, unsigned count, const struct strvec *appends,
+                     struct strvec *keys);
 /* Checks a network namespace name and that /run/netns/NAME exists; -1 with a reason in err. */
 int netns_check(const char *name, char *err, size_t errlen);
 

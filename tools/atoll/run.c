@@ -385,11 +385,6 @@ static int run_image(struct run_options *opts)
         msg_error("%s", err);
         goto out;
     }
-    for (unsigned n = 0; n < opts->nnets; n++) {
-        if (opts->nets[n].ip || opts->nets[n].gw)
-            msg_warning("--net tap=%s: ip= and gw= are not passed to the guest yet",
-                        opts->nets[n].tap);
-    }
     const char *initrd = NULL;
     if (opts->rootfs && prepare_rootfs(opts->rootfs, cpio_path, &rootfs_size, &initrd) != 0)
         goto out;
@@ -397,8 +392,14 @@ static int run_image(struct run_options *opts)
     uint64_t memory =
         opts->memory ? opts->memory : default_memory(image, rootfs_size) + opts->nnets * MIB;
 
+    /* The NICs' keys come first: the user's own --append values then override them. */
+    struct strvec kernel_keys = STRVEC_INIT;
+    net_kernel_keys(opts->nets, opts->nnets, &opts->appends, &kernel_keys);
+    for (size_t i = 0; i < opts->appends.len; i++)
+        strvec_push(&kernel_keys, opts->appends.items[i]);
     char *cmdline =
-        cmdline_compose(&opts->env, &opts->appends, opts->app_args_given, &opts->app_args);
+        cmdline_compose(&opts->env, &kernel_keys, opts->app_args_given, &opts->app_args);
+    strvec_free(&kernel_keys);
     struct vm_boot vm = {0};
     if (opts->vm_runtime) {
         if (vm_prepare(opts->image, tmp_dir, initrd, !kvm, &vm) != 0) {

@@ -123,12 +123,73 @@ static void test_netns_missing(void **state)
     assert_non_null(strstr(err, "not a valid namespace name"));
 }
 
+/* The kernel keys for NICs given as --net values, with the user's --append values. */
+static char *keys_for(const char *const *nets, unsigned count, const char *const *appends,
+                      unsigned nappends)
+{
+    struct net_spec specs[NET_MAX_NICS];
+    for (unsigned i = 0; i < count; i++)
+        parse_ok(nets[i], &specs[i]);
+    struct strvec user = STRVEC_INIT, keys = STRVEC_INIT;
+    for (unsigned i = 0; i < nappends; i++)
+        strvec_push(&user, appends[i]);
+    net_kernel_keys(specs, count, &user, &keys);
+    char *text = joined(&keys);
+    strvec_free(&keys);
+    strvec_free(&user);
+    for (unsigned i = 0; i < count; i++)
+        net_spec_free(&specs[i]);
+    return text;
+}
+
+#define NETS(...) ((const char *const[]){__VA_ARGS__})
+
+static void test_kernel_keys(void **state)
+{
+    (void)state;
+    /* No NIC, or a tap without settings: nothing. */
+    char *text = keys_for(NULL, 0, NULL, 0);
+    assert_string_equal(text, "");
+    free(text);
+    text = keys_for(NETS("tap=tap0"), 1, NULL, 0);
+    assert_string_equal(text, "");
+    free(text);
+
+    text = keys_for(NETS("tap=tap0,ip=10.1.0.2/16,gw=10.1.0.1"), 1, NULL, 0);
+    assert_string_equal(text, "net0=10.1.0.2/16 gw=10.1.0.1");
+    free(text);
+
+    /* The first user NIC gets QEMU's guest address and gateway; later ones nothing. */
+    text = keys_for(NETS("user", "user"), 2, NULL, 0);
+    assert_string_equal(text, "net0=10.0.2.15/24 gw=10.0.2.2");
+    free(text);
+
+    /* A tap's gateway wins over user networking's; NIC numbers follow the --net order. */
+    text =
+        keys_for(NETS("tap=tap0", "user", "tap=tap1,ip=192.168.1.2/24,gw=192.168.1.1"), 3, NULL, 0);
+    assert_string_equal(text, "net1=10.0.2.15/24 net2=192.168.1.2/24 gw=192.168.1.1");
+    free(text);
+
+    /* The user's own keys leave the generated ones out, but only before `--`. */
+    text = keys_for(NETS("user", "tap=tap0,ip=10.9.0.2/24"), 2,
+                    NETS("quiet  net0=10.0.2.99/24", "gw=10.0.2.3"), 2);
+    assert_string_equal(text, "net1=10.9.0.2/24");
+    free(text);
+    text = keys_for(NETS("user"), 1, NETS("net1=1.2.3.4/8 -- net0=x gw=y"), 1);
+    assert_string_equal(text, "net0=10.0.2.15/24 gw=10.0.2.2");
+    free(text);
+    /* netN.mtu= is not an address: the address key is still given. */
+    text = keys_for(NETS("user"), 1, NETS("net0.mtu=1400"), 1);
+    assert_string_equal(text, "net0=10.0.2.15/24 gw=10.0.2.2");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user),          cmocka_unit_test(test_user_forwards_and_mac),
         cmocka_unit_test(test_tap),           cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_netns_missing),
+        cmocka_unit_test(test_netns_missing), cmocka_unit_test(test_kernel_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
