@@ -12,7 +12,15 @@ static const char kernel_keys_text[] =
     "    bootstat         print boot timing: atoll: bootstat entry_to_main_us=... tsc_hz=...\n"
     "    strace           log every system call\n"
     "    quiet            the kernel prints nothing but crash reports\n"
-    "  An unknown key is a boot error.\n";
+    "  Network keys (read by images that link networking: programs that use sockets):\n"
+    "    netN=ADDR/PREFIX IPv4 address of NIC N (0..7, discovery order = --net order),\n"
+    "                     e.g. net0=10.0.0.2/24; without it the NIC stays unconfigured\n"
+    "    netN.mtu=BYTES   MTU of NIC N: 68..9000, at most the device's (default: the device's)\n"
+    "    gw=ADDR          default gateway, in a configured NIC's subnet\n"
+    "    route=DST/PREFIX,GW  a static route (repeatable), e.g. route=192.168.0.0/16,10.0.0.1\n"
+    "    netstat          print the non-zero network counters at exit (atoll: netstat NAME=N)\n"
+    "  An unknown key, a malformed value or a key naming a missing NIC stops the boot with\n"
+    "  one line and exit status 2.\n";
 
 static const char exit_status_text[] =
     "Exit status of `atoll run`:\n"
@@ -125,7 +133,10 @@ void help_run(FILE *out)
           "                     (127.0.0.0/8), to a guest port\n"
           "  --net tap=NAME[,ip=ADDR/PREFIX][,gw=ADDR][,mac=MAC]\n"
           "                     a virtio-net NIC on the existing tap interface NAME\n"
-          "                     (ip= and gw= are checked and kept, not yet passed to the guest)\n"
+          "                     ip= and gw= become the kernel keys netN=ADDR/PREFIX and gw=ADDR\n"
+          "                     The first user NIC gets net<N>=10.0.2.15/24 and, if no NIC\n"
+          "                     gave gw=, gw=10.0.2.2 (QEMU's addresses). A netN= or gw= of\n"
+          "                     your own in --append replaces the generated one.\n"
           "                     --net repeats: the NICs are net0, net1, ... in this order\n"
           "                     (virtio-net-device on microvm, virtio-net-pci on pc and q35)\n"
           "  --netns NAME       run QEMU inside the existing network namespace NAME\n"
