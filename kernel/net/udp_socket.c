@@ -5,6 +5,7 @@
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
 #include "atoll/udp.h"
+#include "net_internal.h"
 
 #define IPPROTO_IP  0
 #define IPPROTO_UDP 17
@@ -202,6 +203,18 @@ static int take_error(struct udp_sock *u)
 
 /* ---- data ---- */
 
+/* The stack sends no ICMP error about a datagram it looped to itself; Linux does (loopback is
+ * exempt from its rate limit), so a connected socket whose local peer has no listener learns
+ * ECONNREFUSED as it would from the port unreachable. */
+static void refuse_if_nobody_listens(struct udp_sock *u)
+{
+    struct udp_endpoint *ep = &u->ep;
+    if (net_addr_is_local(ep->remote_addr) &&
+        !udp_lookup(ep->remote_addr, ep->remote_port, ep->local_addr, ep->local_port))
+        udp_icmp_error(ep->local_addr, ep->local_port, ep->remote_addr, ep->remote_port,
+                       -ECONNREFUSED, 0);
+}
+
 static long udp_sock_sendmsg(struct sock *s, const struct sock_msghdr *msg, int flags)
 {
     struct udp_sock *u = udp_of(s);
@@ -231,7 +244,10 @@ static long udp_sock_sendmsg(struct sock *s, const struct sock_msghdr *msg, int 
         return -EMSGSIZE;
     for (size_t i = 0; i < msg->iovlen; i++)
         iov_scratch[i] = (struct net_iov){msg->iov[i].base, msg->iov[i].len};
-    return udp_sendv(&u->ep, dst, port, iov_scratch, (unsigned)msg->iovlen);
+    int sent = udp_sendv(&u->ep, dst, port, iov_scratch, (unsigned)msg->iovlen);
+    if (sent >= 0 && !msg->name)
+        refuse_if_nobody_listens(u);
+    return sent;
 }
 
 static bool can_receive(void *arg)
