@@ -62,3 +62,14 @@ assert_same_output() {
     assert_status 2
     assert_line "atoll: boot cmdline: stack=12Q: expected a size like 256K or 4M"
 }
+
+@test "--net user: the vm configures eth0 from the same net0= and gw= keys as the unikernel" {
+    # busybox (static) stands in for a program: its `ip` shows what the guest configured.
+    run "$ATOLL" run --runtime vm --timeout "$E2E_TIMEOUT" /bin/busybox --net user -- \
+        sh -c 'ip -4 -o addr && ip route'
+    strip_carriage_returns
+    echo "$output"
+    assert_status 0
+    assert_output_matches '^[0-9]+: eth0 +inet 10\.0\.2\.15/24 '
+    assert_output_matches '^default via 10\.0\.2\.2 dev eth0'
+}

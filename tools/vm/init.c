@@ -1,5 +1,6 @@
 /* The /init of the `vm` runtime: boots a program's static Linux binary as Atoll boots its image. */
 #include "atoll/cmdline.h"
+#include "atoll/netconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -145,17 +146,92 @@ static void interface_up(int sock, const char *name)
         say("%s: cannot bring it up: %s", name, strerror(errno));
 }
 
-/* Interfaces: loopback now. The hook for the network keys: when the command line parser learns
- * net0=ADDR/PREFIX and gw=ADDR, netN maps to the Nth virtio NIC (eth0, eth1, ... in QEMU's device
- * order) and is configured here with /bin/busybox ip (addr add, link set up, route add default). */
-static void configure_interfaces(const struct boot_config *cfg)
+/* Runs /bin/busybox with `args` (NULL-terminated, without argv[0]); returns its exit status. */
+static int busybox(const char *const *args)
 {
-    (void)cfg;
+    const char *argv[16] = {"busybox"};
+    int n = 1;
+    for (; args[n - 1] && n < 15; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    pid_t child = fork();
+    if (child == 0) {
+        /* Failures are reported in one line by the caller, as the unikernel does. */
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, STDERR_FILENO);
+        execv("/bin/busybox", (char *const *)argv);
+        _exit(127);
+    }
+    int wstatus;
+    if (child < 0 || waitpid(child, &wstatus, 0) != child)
+        return -1;
+    return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+}
+
+static void format_ipv4(uint32_t addr, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+             addr & 0xff);
+}
+
+static int add_route(const struct net_config_route *r)
+{
+    char dst[40], gw[16];
+    format_ipv4(r->dst, dst, sizeof(dst));
+    snprintf(dst + strlen(dst), sizeof(dst) - strlen(dst), "/%u", r->prefix);
+    format_ipv4(r->gw, gw, sizeof(gw));
+    const char *args[] = {"ip", "route", "add", r->prefix ? dst : "default", "via", gw, NULL};
+    return busybox(args);
+}
+
+/* The network keys (netN=ADDR/PREFIX, netN.mtu=, gw=, route=), checked by the network stack's
+ * own parser so that the vm accepts and refuses exactly what an image does, then applied with
+ * busybox's ip: netN is the Nth virtio NIC, which Linux names ethN. Returns 0, or -1 after one
+ * line naming the key, as the unikernel stops its boot. */
+static int configure_interfaces(const struct boot_config *cfg)
+{
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (sock < 0)
-        return;
-    interface_up(sock, "lo");
-    close(sock);
+    if (sock >= 0) {
+        interface_up(sock, "lo");
+        close(sock);
+    }
+    static struct net_config net;
+    char err[256];
+    if (net_config_parse(&net, cfg->net_keys, cfg->net_key_count, err, sizeof(err)) < 0) {
+        fprintf(stderr, "atoll: %s\n", err);
+        return -1;
+    }
+    for (unsigned i = 0; i < NET_MAX_IF; i++) {
+        const struct net_config_if *nif = &net.ifs[i];
+        if (!nif->addr_key && !nif->mtu_key)
+            continue;
+        char dev[16], addr[40], mtu[8];
+        snprintf(dev, sizeof(dev), "eth%u", i);
+        snprintf(mtu, sizeof(mtu), "%u", nif->mtu);
+        format_ipv4(nif->addr, addr, sizeof(addr));
+        snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", nif->prefix);
+        const char *up[] = {"ip", "link", "set", dev, "up", NULL};
+        const char *set_mtu[] = {"ip", "link", "set", dev, "mtu", mtu, NULL};
+        const char *add[] = {"ip", "addr", "add", addr, "dev", dev, NULL};
+        const char *key = nif->addr_key ? nif->addr_key : nif->mtu_key;
+        if (busybox(up) != 0 || (nif->mtu_key && busybox(set_mtu) != 0) ||
+            (nif->addr_key && busybox(add) != 0)) {
+            fprintf(stderr, "atoll: %s: cannot configure net%u (%s)\n", key, i, dev);
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < net.nroutes; i++) {
+        if (add_route(&net.routes[i]) != 0) {
+            fprintf(stderr, "atoll: %s: cannot add the route\n", net.routes[i].key);
+            return -1;
+        }
+    }
+    if (net.gateway.key && add_route(&net.gateway) != 0) {
+        fprintf(stderr, "atoll: %s: cannot add the default route\n", net.gateway.key);
+        return -1;
+    }
+    return 0;
 }
 
 static _Noreturn void run_program(const struct boot_config *cfg, const char *name)
@@ -248,7 +324,8 @@ int main(void)
     if (cfg.strace)
         say("strace is not available in the vm runtime: ignored");
     load_modules();
-    configure_interfaces(&cfg);
+    if (configure_interfaces(&cfg) != 0)
+        finish(STATUS_CONFIG_ERROR, false);
     char *name = read_small_file(APP_NAME_FILE);
     if (!name || !*name)
         name = "app";

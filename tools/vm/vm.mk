@@ -10,13 +10,16 @@
 
 VM_DIR := $(BUILD)/vm
 VM_INIT := $(VM_DIR)/init
-# The init parses the command line with the kernel's own parser, built for the host libc.
-VM_INIT_SRCS := tools/vm/init.c kernel/core/cmdline.c kernel/lib/format.c
-VM_INIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -DATOLL_HOST -Ikernel/include
+# The init parses the command line with the kernel's own parsers, built for the host libc; only
+# the parsing half of netconfig.c is linked (section GC drops the half that drives the stack).
+VM_INIT_SRCS := tools/vm/init.c kernel/core/cmdline.c kernel/net/netconfig.c kernel/lib/format.c
+VM_INIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -DATOLL_HOST -Ikernel/include \
+	-ffunction-sections -fdata-sections -Wl,--gc-sections
 
 .PHONY: vm
 
-$(VM_INIT): $(VM_INIT_SRCS) kernel/include/atoll/cmdline.h kernel/include/atoll/klib.h
+$(VM_INIT): $(VM_INIT_SRCS) kernel/include/atoll/cmdline.h kernel/include/atoll/netconfig.h \
+		kernel/include/atoll/klib.h
 	@mkdir -p $(dir $@)
 	musl-gcc -static $(VM_INIT_CFLAGS) -o $@ $(VM_INIT_SRCS)
 
