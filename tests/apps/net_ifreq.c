@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netpacket/packet.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,18 @@ static void check_libc_names(void)
     }
 }
 
+/* Writes the 28-byte ARP body "who-has 10.0.2.2 tell 10.0.2.15" from mac. */
+static void arp_request(unsigned char *arp, const unsigned char *mac)
+{
+    const unsigned char head[8] = {0, 1, 8, 0, 6, 4, 0, 1};
+    const unsigned char sender_ip[4] = {10, 0, 2, 15}, target_ip[4] = {10, 0, 2, 2};
+    memcpy(arp, head, 8);
+    memcpy(arp + 8, mac, 6);
+    memcpy(arp + 14, sender_ip, 4);
+    memset(arp + 18, 0, 6);
+    memcpy(arp + 24, target_ip, 4);
+}
+
 static void check_packet_socket(const char *mac0_text)
 {
     int err;
@@ -171,13 +184,7 @@ static void check_packet_socket(const char *mac0_text)
     memset(frame, 0xff, 6);
     memcpy(frame + 6, mac, 6);
     frame[12] = 0x08, frame[13] = 0x06;
-    const unsigned char arp_head[8] = {0, 1, 8, 0, 6, 4, 0, 1};
-    memcpy(frame + 14, arp_head, 8);
-    memcpy(frame + 22, mac, 6);
-    const unsigned char sender_ip[4] = {10, 0, 2, 15}, target_ip[4] = {10, 0, 2, 2};
-    memcpy(frame + 28, sender_ip, 4);
-    memset(frame + 32, 0, 6);
-    memcpy(frame + 38, target_ip, 4);
+    arp_request(frame + 14, mac);
     check(send(fd, frame, sizeof(frame), 0) == (ssize_t)sizeof(frame),
           "send a 42-byte ARP request on the bound interface");
 
@@ -216,6 +223,53 @@ static void check_packet_socket(const char *mac0_text)
     close(fd);
 }
 
+/* SOCK_DGRAM: the kernel writes and strips the Ethernet header; the address carries its fields. */
+static void check_dgram_socket(int unbound)
+{
+    int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ARP));
+    if (!check(fd >= 0, "socket(AF_PACKET, SOCK_DGRAM, ETH_P_ARP)"))
+        return;
+    struct sockaddr_ll me = {.sll_family = AF_PACKET, .sll_ifindex = 1};
+    check(bind(fd, (struct sockaddr *)&me, sizeof(me)) == 0, "bind the datagram socket to net0");
+    struct sockaddr_ll name;
+    socklen_t len = sizeof(name);
+    getsockname(fd, (struct sockaddr *)&name, &len);
+    unsigned char arp[28];
+    arp_request(arp, name.sll_addr);
+    struct sockaddr_ll to = {.sll_family = AF_PACKET,
+                             .sll_protocol = htons(ETH_P_ARP),
+                             .sll_ifindex = 1,
+                             .sll_halen = 6,
+                             .sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+    ssize_t n = sendto(fd, arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to));
+    check(n == (ssize_t)sizeof(arp), "sendto a 28-byte ARP body to the broadcast MAC (got %zd)", n);
+    int err = send(fd, arp, sizeof(arp), 0) < 0 ? errno : 0;
+    check(err == EDESTADDRREQ, "send without a destination MAC -> EDESTADDRREQ (%s)",
+          strerror(err));
+    unsigned char reply[2048];
+    struct sockaddr_ll from;
+    socklen_t fromlen = sizeof(from);
+    n = recvfrom(fd, reply, sizeof(reply), 0, (struct sockaddr *)&from, &fromlen);
+    check(n >= 28 && reply[0] == 0 && reply[1] == 1 && reply[7] == 2,
+          "recvfrom: an ARP reply without its Ethernet header (%zd bytes)", n);
+    check(from.sll_protocol == htons(ETH_P_ARP) && from.sll_halen == 6 &&
+              memcmp(from.sll_addr, reply + 8, 6) == 0,
+          "sockaddr_ll: ETH_P_ARP and the sender's MAC %s", mac_text(from.sll_addr));
+    close(fd);
+
+    /* The unbound ETH_P_ALL socket got copies of the frames of every interface. */
+    bool seen_arp_on_net0 = false;
+    unsigned copies = 0;
+    while ((n = recvfrom(unbound, reply, sizeof(reply), MSG_DONTWAIT, (struct sockaddr *)&from,
+                         &fromlen)) > 0) {
+        copies++;
+        if (from.sll_ifindex == 1 && from.sll_protocol == htons(ETH_P_ARP))
+            seen_arp_on_net0 = true;
+    }
+    check(copies > 0 && seen_arp_on_net0,
+          "an unbound ETH_P_ALL socket gets copies (%u frames, ARP on net0 among them)", copies);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 6) {
@@ -228,6 +282,9 @@ int main(int argc, char **argv)
     check_ifreqs(fd, argv);
     close(fd);
     check_libc_names();
+    int unbound = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+    check(unbound >= 0, "socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, ETH_P_ALL)");
     check_packet_socket(argv[1]);
+    check_dgram_socket(unbound);
     return checks_finish("net_ifreq");
 }
