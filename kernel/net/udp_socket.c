@@ -80,9 +80,11 @@ static struct udp_sock *udp_of(struct sock *s)
     return (struct udp_sock *)s;
 }
 
+/* Linux doubles SO_RCVBUF to leave half of it for its bookkeeping; our records carry a few bytes
+ * each, so the queue holds the half the program asked for (at least one largest datagram). */
 static uint64_t pages_for(int rcvbuf)
 {
-    size_t bytes = MAX((size_t)rcvbuf, (size_t)RX_QUEUE_MIN);
+    size_t bytes = MAX((size_t)rcvbuf / 2, (size_t)RX_QUEUE_MIN);
     return ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
 }
 
@@ -288,10 +290,12 @@ static long udp_sock_recvmsg(struct sock *s, struct sock_msghdr *msg, int flags)
             return err;
         if (u->ep.rx_count)
             break;
-        if (s->shut & SHUT_RCV_BIT)
-            return 0;
+        /* As Linux: a non-blocking receive is EAGAIN even after SHUT_RD; a blocking one
+         * returns 0 instead of waiting. */
         if (sock_nonblocking(s, flags))
             return -EAGAIN;
+        if (s->shut & SHUT_RCV_BIT)
+            return 0;
         uint64_t deadline = s->rcvtimeo_ns ? clock_monotonic_ns() + s->rcvtimeo_ns : UINT64_MAX;
         if (sched_wait(can_receive, u, deadline) < 0)
             return -EAGAIN;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -396,7 +397,39 @@ static void check_mmsg_and_shutdown(void)
     connect(a, (struct sockaddr *)&peer, sizeof(peer));
     check(shutdown(a, SHUT_WR) == 0, "shutdown of a connected socket succeeds");
     check(send(a, "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE, "sending after SHUT_WR is EPIPE");
+    struct pollfd pfd = {.fd = a, .events = POLLIN | POLLOUT | POLLRDHUP};
+    check(shutdown(a, SHUT_RD) == 0 && poll(&pfd, 1, 0) == 1 &&
+              pfd.revents == (POLLIN | POLLOUT | POLLRDHUP | POLLHUP),
+          "shut both ways it polls POLLIN|POLLOUT|POLLRDHUP|POLLHUP");
+    char buf[4];
+    check(recv(a, buf, sizeof(buf), 0) == 0, "a blocking receive after SHUT_RD returns 0");
+    check(recv(a, buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN,
+          "a non-blocking one is EAGAIN");
     close(a), close(b);
+}
+
+static void check_readiness(void)
+{
+    uint16_t pa, pb;
+    int a = bound_socket(&pa), b = bound_socket(&pb);
+    struct pollfd pfd = {.fd = b, .events = POLLIN | POLLOUT};
+    check(poll(&pfd, 1, 0) == 1 && pfd.revents == POLLOUT, "an idle socket polls writable only");
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = b};
+    check(epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev) == 0, "a socket joins an epoll set");
+    struct epoll_event got;
+    check(epoll_wait(ep, &got, 1, 0) == 0, "nothing is ready before a datagram");
+    send_to(a, "1", 1, pb);
+    check(epoll_wait(ep, &got, 1, 1000) == 1 && (got.events & EPOLLIN), "a datagram wakes epoll");
+    check(epoll_wait(ep, &got, 1, 0) == 0, "edge-triggered: not again without a new datagram");
+    send_to(a, "2", 1, pb);
+    check(epoll_wait(ep, &got, 1, 1000) == 1, "edge-triggered: a second datagram is a new edge");
+    char buf[4];
+    recv(b, buf, sizeof(buf), 0);
+    recv(b, buf, sizeof(buf), 0);
+    pfd.events = POLLIN;
+    check(poll(&pfd, 1, 0) == 0, "a drained socket is not readable");
+    close(ep), close(a), close(b);
 }
 
 int main(void)
@@ -409,5 +442,6 @@ int main(void)
     check_connect();
     check_options();
     check_mmsg_and_shutdown();
+    check_readiness();
     return checks_finish("udp_sockets");
 }
