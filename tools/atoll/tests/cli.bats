@@ -70,6 +70,29 @@ require_kernel() {
     [[ $output != *"-append"* ]]
 }
 
+@test "--runtime vm: Linux's kernel, its parameters before Atoll's command line, 96M" {
+    local dir="$BATS_TEST_TMPDIR/vm"
+    mkdir -p "$dir"
+    : >"$dir/vmlinuz"
+    : >"$dir/initramfs.cpio.gz"
+    cp "$FLOOR_IMG" "$BATS_TEST_TMPDIR/prog.linux"
+    run env ATOLL_VM_DIR="$dir" "$ATOLL" run --runtime vm "$BATS_TEST_TMPDIR/prog.linux" \
+        --dry-run --accel tcg -e A=1 -- x
+    echo "$output"
+    [[ $status -eq 0 ]]
+    [[ $output == *" -m 96M "* ]]
+    [[ $output == *" -kernel $dir/vmlinuz "* ]]
+    [[ $output =~ "-append 'console=ttyS0 loglevel=1 panic=-1 edd=off tsc_early_khz="[0-9]+" tsc=reliable -- env.A=1 -- \"x\"'" ]]
+    # Without the runtime's files: one line saying how to build them.
+    run --separate-stderr env ATOLL_VM_DIR="$BATS_TEST_TMPDIR/none" "$ATOLL" run --runtime vm \
+        "$BATS_TEST_TMPDIR/prog.linux" --dry-run
+    [[ $status -eq 125 ]]
+    [[ $stderr == *"run \`make vm\`"* ]]
+    run "$ATOLL" run --runtime container "$FLOOR_IMG"
+    [[ $status -eq 125 ]]
+    [[ $output == *"--runtime container: expected unikernel or vm"* ]]
+}
+
 @test "the default memory grows with a --rootfs archive" {
     local big="$BATS_TEST_TMPDIR/big"
     mkdir -p "$big"
