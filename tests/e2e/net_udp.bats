@@ -5,7 +5,7 @@
 
 load helpers
 
-ECHO_DATAGRAMS="${ECHO_DATAGRAMS:-200}"
+ECHO_DATAGRAMS="${ECHO_DATAGRAMS:-300}"
 
 setup_file() {
     require_built_tools
