@@ -19,6 +19,8 @@ packages=(
     linux-image-amd64 # the vm runtime: Debian's kernel and its virtio-net modules
     busybox-static    # the vm runtime: the tools inside its initramfs
     kmod              # the vm runtime: modprobe orders the modules it copies
+    iputils-ping      # network e2e tests: ping from a test namespace
+    python3-scapy     # network e2e tests: hostile frames
 )
 
 is_installed() {
