@@ -7,6 +7,7 @@
 # OUTDIR/vmlinux               the same, unpacked: a PVH ELF that QEMU boots without decompressing
 # OUTDIR/initramfs.cpio.gz     busybox-static, the virtio-net modules and INIT as /init
 # OUTDIR/initramfs-APP.cpio.gz the same with APP.linux as /atoll/app (bootable with plain QEMU)
+# With APPs given, an existing base archive is kept as it is.
 #
 # $ATOLL_VM_KERNEL picks a kernel version (default: the newest one with modules installed).
 # Needs cpio, gzip, kmod's modprobe; no root rights (the init opens the console from devtmpfs).
@@ -96,10 +97,11 @@ done
 pack() { # pack DIR ARCHIVE: a deterministic gzip'ed newc archive of DIR
     find "$1" -exec touch -h -d @0 {} +
     (cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
-        cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n >"$2.tmp"
-    mv "$2.tmp" "$2"
+        cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n >"$2.$$.tmp"
+    mv "$2.$$.tmp" "$2"
 }
-pack "$root" "$out/initramfs.cpio.gz"
+# With apps given only their archives are written (make builds the base archive first, alone).
+[[ $# -gt 0 && -f $out/initramfs.cpio.gz ]] || pack "$root" "$out/initramfs.cpio.gz"
 
 for app in "$@"; do
     [[ -f $app ]] || die "$app: no such file"
