@@ -1,73 +1,12 @@
 /* AF_PACKET sockets: whole Ethernet frames (SOCK_RAW) or their payloads (SOCK_DGRAM) straight
  * from and to a NIC, each socket with a fixed receive ring made at creation. */
-#include "atoll/errno.h"
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
-#include "atoll/netdev.h"
 #include "atoll/packet.h"
 #include "atoll/pagealloc.h"
-#include "socket.h"
-
-#define ETH_P_ALL              0x0003
-#define ETH_HLEN               14
-#define ARPHRD_ETHER           1
-#define SOL_PACKET             263
-#define PACKET_ADD_MEMBERSHIP  1
-#define PACKET_DROP_MEMBERSHIP 2
-#define PACKET_STATISTICS      6
-#define PACKET_HOST            0
-#define PACKET_BROADCAST       1
-#define PACKET_MULTICAST       2
-#define PACKET_OTHERHOST       3
-#define FIONREAD               0x541b
-#ifndef ESOCKTNOSUPPORT
-#define ESOCKTNOSUPPORT 94
-#endif
-
-#define PACKET_MAX_SOCKS  16
-#define PACKET_RING_SLOTS 128 /* frames waiting per socket; more are dropped and counted */
-#define PACKET_SLOT_SIZE  NETBUF_SIZE
-#define PACKET_RING_PAGES (PACKET_RING_SLOTS * PACKET_SLOT_SIZE / PAGE_SIZE)
-
-/* Linux's struct sockaddr_ll (20 bytes). */
-struct sockaddr_ll {
-    uint16_t family;
-    uint16_t protocol; /* network byte order */
-    int32_t ifindex;
-    uint16_t hatype;
-    uint8_t pkttype;
-    uint8_t halen;
-    uint8_t addr[8];
-};
-
-struct packet_slot {
-    uint16_t len;
-    uint8_t dev;
-    uint8_t pkttype;
-};
-
-struct packet_sock {
-    struct sock sock; /* first: the generic layer's pointer is ours */
-    bool used;
-    uint16_t protocol; /* host byte order; 0 receives nothing, ETH_P_ALL everything */
-    unsigned ifindex;  /* 0: every interface */
-    uint8_t *ring;     /* PACKET_RING_SLOTS frames of PACKET_SLOT_SIZE bytes */
-    struct packet_slot slots[PACKET_RING_SLOTS];
-    unsigned head, count;     /* oldest frame, frames queued */
-    uint32_t received, drops; /* since the last PACKET_STATISTICS */
-};
+#include "packet_internal.h"
 
 static struct packet_sock socks[PACKET_MAX_SOCKS];
-
-static inline uint16_t swap16(uint16_t v)
-{
-    return (uint16_t)(v << 8 | v >> 8);
-}
-
-static struct packet_sock *to_packet(struct sock *s)
-{
-    return (struct packet_sock *)s;
-}
 
 static uint8_t classify(const struct netdev *d, const uint8_t *dst)
 {
@@ -267,47 +206,6 @@ static long packet_sendmsg(struct sock *s, const struct sock_msghdr *msg, int fl
             return -EAGAIN;
     }
     return (long)total;
-}
-
-static int packet_setsockopt(struct sock *s, int level, int name, const void *val, unsigned len)
-{
-    (void)s;
-    (void)val;
-    (void)len;
-    /* Every frame the NIC receives reaches its sockets already (virtio-net starts promiscuous),
-     * so memberships (promiscuous, multicast) are accepted and need nothing. */
-    if (level == SOL_PACKET && (name == PACKET_ADD_MEMBERSHIP || name == PACKET_DROP_MEMBERSHIP))
-        return 0;
-    return -ENOPROTOOPT;
-}
-
-static int packet_getsockopt(struct sock *s, int level, int name, void *val, unsigned *len)
-{
-    struct packet_sock *p = to_packet(s);
-    if (level != SOL_PACKET || name != PACKET_STATISTICS)
-        return -ENOPROTOOPT;
-    /* Linux's struct tpacket_stats: frames seen (drops included) and drops, reset by reading. */
-    uint32_t stats[2] = {p->received, p->drops};
-    unsigned n = *len < sizeof(stats) ? *len : (unsigned)sizeof(stats);
-    memcpy(val, stats, n);
-    *len = n;
-    p->received = 0;
-    p->drops = 0;
-    return 0;
-}
-
-static long packet_ioctl(struct sock *s, unsigned long req, unsigned long arg)
-{
-    struct packet_sock *p = to_packet(s);
-    if (req != FIONREAD)
-        return -ENOTTY;
-    if (arg == 0)
-        return -EFAULT;
-    int next = 0;
-    if (p->count)
-        next = p->slots[p->head].len - (s->type == SOCK_DGRAM ? ETH_HLEN : 0);
-    memcpy((void *)arg, &next, sizeof(next));
-    return 0;
 }
 
 static unsigned packet_poll(struct sock *s, uint64_t *wake_ns)
