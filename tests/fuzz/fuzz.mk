@@ -19,7 +19,9 @@ FUZZ_SRCS_cpio := kernel/core/cpio.c
 FUZZ_SRCS_cmdline := kernel/core/cmdline.c
 FUZZ_SRCS_path := kernel/core/path.c
 FUZZ_SRCS_pagealloc := kernel/mm/pagealloc.c
-FUZZ_SRCS_net_rx := $(sort $(wildcard kernel/net/*.c))
+# The stack alone: sockets, packet sockets and interface ioctls need the kernel core.
+FUZZ_SRCS_net_rx := $(filter-out kernel/net/socket%.c kernel/net/udp_socket.c \
+	kernel/net/packet%.c kernel/net/ifreq.c,$(sort $(wildcard kernel/net/*.c)))
 
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_NAMES))

@@ -24,7 +24,10 @@ UNIT_SRCS_timer_expiry := kernel/events/timer_expiry.c
 UNIT_SRCS_virtqueue := kernel/dev/net/virtqueue.c
 UNIT_SRCS_cmdline_virtio := kernel/core/cmdline.c
 UNIT_SRCS_cmdline_net := kernel/core/cmdline.c
-NET_STACK_SRCS := $(sort $(wildcard kernel/net/*.c))
+# The stack alone: sockets, packet sockets and interface ioctls need the kernel core.
+NET_KERNEL_ONLY_SRCS := kernel/net/socket%.c kernel/net/udp_socket.c kernel/net/packet%.c \
+	kernel/net/ifreq.c
+NET_STACK_SRCS := $(filter-out $(NET_KERNEL_ONLY_SRCS),$(sort $(wildcard kernel/net/*.c)))
 UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
 UNIT_SRCS_net_udp := $(NET_STACK_SRCS)
