@@ -2,6 +2,7 @@
  * from and to a NIC, each socket with a fixed receive ring made at creation. */
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
+#include "atoll/net.h"
 #include "atoll/packet.h"
 #include "atoll/pagealloc.h"
 #include "packet_internal.h"
@@ -180,7 +181,10 @@ static long packet_sendmsg(struct sock *s, const struct sock_msghdr *msg, int fl
         total += msg->iov[i].len;
     }
     size_t header = s->type == SOCK_DGRAM ? ETH_HLEN : 0;
-    if (total + header > (size_t)d->mtu + ETH_HLEN || total + header > sizeof(frame))
+    /* The interface's MTU as configured (what SIOCGIFMTU reports), else the device's. */
+    struct net_if_info info;
+    size_t mtu = net_if_get(ifindex - 1, &info) ? info.mtu : d->mtu;
+    if (total + header > mtu + ETH_HLEN || total + header > sizeof(frame))
         return -EMSGSIZE;
     if (total + header < ETH_HLEN)
         return -EINVAL;
