@@ -107,7 +107,7 @@ apps: $(APP_IMAGES)
 
 .SECONDEXPANSION:
 # Every app is built by the same command a user runs on their own program.
-$(BUILD)/%.img: kernel $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null)
+$(BUILD)/%.img: $(KERNEL_LIB) $(KERNEL_LDS) $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null)
 	$(ATOLL) build apps/$(*F) -o $@ --target all
 
 include tests/unit/unit.mk
