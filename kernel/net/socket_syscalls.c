@@ -346,11 +346,23 @@ static long recv_one(struct sock *s, struct sock_msghdr *msg, int flags)
     return s->ops->recvmsg ? s->ops->recvmsg(s, msg, flags) : -EOPNOTSUPP;
 }
 
+/* sendmsg and sendmmsg, as Linux, take a message whose msg_namelen is 0 as unaddressed (sendto
+ * with an address of length 0 is EINVAL instead). */
+static long send_msghdr(struct sock *s, const struct sock_msghdr *msg, int flags)
+{
+    if (msg && msg->name && !msg->namelen) {
+        struct sock_msghdr unnamed = *msg;
+        unnamed.name = NULL;
+        return send_one(s, &unnamed, flags);
+    }
+    return send_one(s, msg, flags);
+}
+
 static long sys_sendmsg(int fd, const struct sock_msghdr *msg, int flags)
 {
     struct sock *s;
     long rc = sock_get(fd, &s);
-    return rc < 0 ? rc : send_one(s, msg, flags);
+    return rc < 0 ? rc : send_msghdr(s, msg, flags);
 }
 
 static long sys_recvmsg(int fd, struct sock_msghdr *msg, int flags)
@@ -407,7 +419,7 @@ static long sys_sendmmsg(int fd, struct sock_mmsghdr *vec, unsigned vlen, int fl
         return -EFAULT;
     unsigned done = 0;
     for (; done < vlen; done++) {
-        rc = send_one(s, &vec[done].hdr, flags);
+        rc = send_msghdr(s, &vec[done].hdr, flags);
         if (rc < 0)
             break;
         vec[done].len = (unsigned)rc;

@@ -268,6 +268,14 @@ static void check_connect(void)
     struct iovec iov[2] = {{"ab", 2}, {"cd", 2}};
     check(writev(a, iov, 2) == 4, "writev sends one datagram");
     check(recv(b, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "abcd", 4), "it arrives as one");
+    struct sockaddr_in ignored = loopback(1);
+    struct iovec one = {"m", 1};
+    struct msghdr unnamed = {
+        .msg_name = &ignored, .msg_namelen = 0, .msg_iov = &one, .msg_iovlen = 1};
+    check(sendmsg(a, &unnamed, 0) == 1 && recv(b, buf, sizeof(buf), 0) == 1 && buf[0] == 'm',
+          "sendmsg with msg_namelen 0 goes to the peer");
+    check(sendto(a, "t", 1, 0, (struct sockaddr *)&ignored, 0) == -1 && errno == EINVAL,
+          "sendto with an address of length 0 is EINVAL");
 
     struct sockaddr unspec = {.sa_family = AF_UNSPEC};
     check(connect(a, &unspec, sizeof(unspec)) == 0, "connect(AF_UNSPEC) succeeds");
