@@ -159,7 +159,7 @@ static long packet_sendmsg(struct sock *s, const struct sock_msghdr *msg, int fl
     static uint8_t frame[PACKET_SLOT_SIZE];
     struct sockaddr_ll ll = {0};
     unsigned ifindex = p->ifindex;
-    if (msg->name) {
+    if (msg->name && msg->namelen) { /* an empty address is none, as on Linux */
         if (msg->namelen < sizeof(ll))
             return -EINVAL;
         memcpy(&ll, msg->name, sizeof(ll));
