@@ -440,7 +440,58 @@ static void check_readiness(void)
     close(ep), close(a), close(b);
 }
 
-int main(void)
+/* With a configured NIC: datagrams to the instance's own address are delivered locally. */
+static void check_own_address(const char *gateway)
+{
+    int probe = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in gw = {.sin_family = AF_INET, .sin_port = htons(9)};
+    inet_pton(AF_INET, gateway, &gw.sin_addr);
+    struct sockaddr_in own;
+    socklen_t len = sizeof(own);
+    check(connect(probe, (struct sockaddr *)&gw, sizeof(gw)) == 0 &&
+              getsockname(probe, (struct sockaddr *)&own, &len) == 0 &&
+              own.sin_addr.s_addr != htonl(INADDR_ANY) &&
+              own.sin_addr.s_addr != htonl(INADDR_LOOPBACK),
+          "connecting toward %s fixes the NIC's address", gateway);
+    close(probe);
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &own.sin_addr, text, sizeof(text));
+    int b = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in any = {.sin_family = AF_INET};
+    bind(b, (struct sockaddr *)&any, sizeof(any));
+    len = sizeof(any);
+    getsockname(b, (struct sockaddr *)&any, &len);
+    set_int(b, IPPROTO_IP, IP_PKTINFO, 1);
+    int a = socket(AF_INET, SOCK_DGRAM, 0);
+    own.sin_port = any.sin_port;
+    check(sendto(a, "self", 4, 0, (struct sockaddr *)&own, sizeof(own)) == 4,
+          "a datagram to our own address %s is sent", text);
+    char buf[8];
+    union {
+        struct cmsghdr align;
+        char space[CMSG_SPACE(sizeof(struct in_pktinfo))];
+    } control;
+    struct sockaddr_in from;
+    struct iovec iov = {buf, sizeof(buf)};
+    struct msghdr msg = {.msg_name = &from,
+                         .msg_namelen = sizeof(from),
+                         .msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = &control,
+                         .msg_controllen = sizeof(control)};
+    struct cmsghdr *c;
+    struct in_pktinfo pi = {0};
+    bool ok = recvmsg(b, &msg, MSG_DONTWAIT) == 4 && !memcmp(buf, "self", 4) &&
+              from.sin_addr.s_addr == own.sin_addr.s_addr && (c = CMSG_FIRSTHDR(&msg)) != NULL;
+    if (ok)
+        memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+    check(ok && pi.ipi_addr.s_addr == own.sin_addr.s_addr, "it arrives at once, from and to %s",
+          text);
+    close(a), close(b);
+}
+
+/* With an argument (a gateway address), also checks delivery to the NIC's own address. */
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     check_creation();
@@ -451,5 +502,7 @@ int main(void)
     check_options();
     check_mmsg_and_shutdown();
     check_readiness();
+    if (argc > 1)
+        check_own_address(argv[1]);
     return checks_finish("udp_sockets");
 }

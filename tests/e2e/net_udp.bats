@@ -49,8 +49,10 @@ echo_through() {
 @test "udp_sockets passes in the image with a user-networking NIC on microvm and pc" {
     local machine
     for machine in $E2E_MACHINES; do
-        boot "$machine" udp_sockets --net user
+        # The argument adds the checks of delivery to the NIC's own address (10.0.2.15).
+        boot "$machine" udp_sockets --net user -- 10.0.2.2
         assert_checks_passed udp_sockets
+        assert_line "ok: it arrives at once, from and to 10.0.2.15"
     done
 }
 
