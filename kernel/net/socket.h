@@ -26,6 +26,7 @@
 #define MSG_DONTWAIT     0x40
 #define MSG_CTRUNC       0x8
 #define MSG_TRUNC        0x20
+#define MSG_ERRQUEUE     0x2000
 #define MSG_WAITALL      0x100
 #define MSG_NOSIGNAL     0x4000
 #define MSG_CMSG_CLOEXEC 0x40000000

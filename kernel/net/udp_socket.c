@@ -284,6 +284,8 @@ static long udp_sock_recvmsg(struct sock *s, struct sock_msghdr *msg, int flags)
     struct udp_sock *u = udp_of(s);
     if (flags & MSG_OOB)
         return -EOPNOTSUPP;
+    if (flags & MSG_ERRQUEUE) /* without IP_RECVERR the error queue is always empty */
+        return -EAGAIN;
     for (;;) {
         int err = take_error(u);
         if (err < 0)
