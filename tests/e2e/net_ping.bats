@@ -32,9 +32,18 @@ setup() {
 }
 
 teardown() {
-    if [[ -n ${INSTANCE_PID:-} ]] && kill -0 "$INSTANCE_PID" 2>/dev/null; then
+    if [[ -n ${INSTANCE_PID:-} ]]; then
+        # A test failed with the instance running: ask it to quit, so that a failing test shows
+        # its counters, and stop it at a deadline otherwise.
+        send_quit 2>/dev/null || true
+        local deadline=$((SECONDS + 10))
+        while kill -0 "$INSTANCE_PID" 2>/dev/null && ((SECONDS < deadline)); do
+            sleep 0.05
+        done
         kill "$INSTANCE_PID" 2>/dev/null || true
         wait "$INSTANCE_PID" 2>/dev/null || true
+        echo "# the instance's console:"
+        cat "$LOG"
     fi
     if [[ -n ${NS:-} ]]; then
         ip netns del "$NS" 2>/dev/null || true
@@ -68,10 +77,14 @@ start_instance() {
 }
 
 # Ends the program with a "quit" datagram; sets $status and $output (the console) as boot does.
-stop_instance() {
+send_quit() {
     in_ns python3 -c 'import socket, sys
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"quit", (sys.argv[1], 7777))' \
         "$INSTANCE_IP"
+}
+
+stop_instance() {
+    send_quit
     status=0
     wait "$INSTANCE_PID" || status=$?
     INSTANCE_PID=
