@@ -7,6 +7,7 @@
 
 /* Linux's values (the ABI musl uses). */
 #define AF_UNSPEC 0
+#define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
 #define AF_PACKET 17
@@ -111,6 +112,8 @@ static inline void sock_readiness_changed(struct sock *s)
  * -ENOMEM...). The generic layer makes the file and sets s->file, s->family, s->type and
  * s->protocol after the constructor returns. */
 int sock_create_inet_dgram(int protocol, struct sock **out);
+/* unix_socket.c: AF_UNIX datagram sockets for interface ioctls only. */
+int sock_create_unix(int type, struct sock **out);
 /* AF_PACKET (kernel/net/packet.c); weak in the dispatcher so it links without it. */
 int packet_sock_create(int type, int protocol, struct sock **out);
 /* SIOCGIF* and other interface ioctls (0x8910..0x8940; kernel/net/ifreq.c); weak as well. */

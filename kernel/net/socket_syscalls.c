@@ -161,6 +161,9 @@ static long sys_socket(int domain, int type, int protocol)
     case AF_PACKET:
         rc = packet_sock_create ? packet_sock_create(kind, protocol, &s) : -EAFNOSUPPORT;
         break;
+    case AF_UNIX:
+        rc = sock_create_unix(kind, &s);
+        break;
     default:
         rc = -EAFNOSUPPORT;
         break;
