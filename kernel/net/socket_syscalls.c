@@ -80,9 +80,28 @@ static void sock_file_release(struct file *f)
         s->ops->release(s);
 }
 
+static long send_one(struct sock *s, const struct sock_msghdr *msg, int flags);
+static long recv_one(struct sock *s, struct sock_msghdr *msg, int flags);
+
+/* readv/writev on a socket move one datagram, gathered from or scattered into every element
+ * (struct kiovec and struct sock_iovec share struct iovec's layout). */
+static long sock_file_readv(struct file *f, const struct kiovec *iov, int n)
+{
+    struct sock_msghdr msg = {.iov = (struct sock_iovec *)iov, .iovlen = (size_t)n};
+    return recv_one(sock_of(f), &msg, 0);
+}
+
+static long sock_file_writev(struct file *f, const struct kiovec *iov, int n)
+{
+    struct sock_msghdr msg = {.iov = (struct sock_iovec *)iov, .iovlen = (size_t)n};
+    return send_one(sock_of(f), &msg, 0);
+}
+
 static const struct file_ops sock_file_ops = {
     .read = sock_file_read,
     .write = sock_file_write,
+    .readv = sock_file_readv,
+    .writev = sock_file_writev,
     .ioctl = sock_file_ioctl,
     .poll = sock_file_poll,
     .stat = sock_file_stat,
@@ -465,61 +484,10 @@ static long sys_recvmmsg(int fd, struct sock_mmsghdr *vec, unsigned vlen, int fl
     return done ? (long)done : rc;
 }
 
-/* readv/writev: a socket moves one datagram per call, where the core's vectored calls make one
- * transfer per element. The dispatcher lets this member's entries replace the core's, so these
- * serve sockets and repeat the core's per-element loop for every other file. */
-static long other_file_iov(struct file *f, const struct sock_iovec *iov, int n, bool writing)
-{
-    long total = 0;
-    for (int i = 0; i < n; i++) {
-        if (!iov[i].len)
-            continue;
-        long r;
-        if (writing)
-            r = (f->flags & O_ACCMODE) == 0 ? -EBADF
-                : f->ops->write             ? f->ops->write(f, iov[i].base, iov[i].len)
-                                            : -EINVAL;
-        else
-            r = (f->flags & O_ACCMODE) == O_WRONLY    ? -EBADF
-                : f->ops->read                        ? f->ops->read(f, iov[i].base, iov[i].len)
-                : (f->entry.mode & S_IFMT) == S_IFDIR ? -EISDIR
-                                                      : -EINVAL;
-        if (r < 0)
-            return total ? total : r;
-        total += r;
-        if ((size_t)r < iov[i].len)
-            break;
-    }
-    return total;
-}
-
-static long vectored(int fd, struct sock_iovec *iov, int n, bool writing)
-{
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -EBADF;
-    if (n < 0 || n > SOCK_IOV_MAX)
-        return -EINVAL;
-    if (f->ops != &sock_file_ops)
-        return other_file_iov(f, iov, n, writing);
-    struct sock_msghdr msg = {.iov = iov, .iovlen = (size_t)n};
-    return writing ? send_one(f->priv, &msg, 0) : recv_one(f->priv, &msg, 0);
-}
-
-static long sys_readv(int fd, struct sock_iovec *iov, int n)
-{
-    return vectored(fd, iov, n, false);
-}
-
-static long sys_writev(int fd, struct sock_iovec *iov, int n)
-{
-    return vectored(fd, iov, n, true);
-}
-
 const struct syscall_entry atoll_net_syscalls[] = {
     SYSCALL(socket),     SYSCALL(bind),       SYSCALL(connect),     SYSCALL(listen),
     SYSCALL(accept),     SYSCALL(accept4),    SYSCALL(getsockname), SYSCALL(getpeername),
     SYSCALL(setsockopt), SYSCALL(getsockopt), SYSCALL(shutdown),    SYSCALL(sendto),
     SYSCALL(recvfrom),   SYSCALL(sendmsg),    SYSCALL(recvmsg),     SYSCALL(sendmmsg),
-    SYSCALL(recvmmsg),   SYSCALL(readv),      SYSCALL(writev),      {-1, NULL},
+    SYSCALL(recvmmsg),   {-1, NULL},
 };

@@ -15,11 +15,6 @@
 #define FIONBIO         0x5421
 #define IOV_MAX         1024
 
-struct iovec {
-    void *base;
-    size_t len;
-};
-
 static struct file files[FILES_MAX];
 static struct file *fds[FD_MAX];
 static bool cloexec[FD_MAX];
@@ -90,10 +85,17 @@ enum iov_op { IOV_READ, IOV_WRITE, IOV_PREAD };
 
 /* One transfer per element, stopping at the first short one, as Linux's vectored calls behave for
  * a single file position. An error after some bytes moved reports the bytes. */
-static long iov_loop(int fd, const struct iovec *iov, int n, enum iov_op op, int64_t off)
+static long iov_loop(int fd, const struct kiovec *iov, int n, enum iov_op op, int64_t off)
 {
     if (n < 0 || n > IOV_MAX)
         return -EINVAL;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (op == IOV_WRITE && f->ops->writev)
+        return (f->flags & O_ACCMODE) == 0 ? -EBADF : f->ops->writev(f, iov, n);
+    if (op == IOV_READ && f->ops->readv)
+        return (f->flags & O_ACCMODE) == O_WRONLY ? -EBADF : f->ops->readv(f, iov, n);
     long total = 0;
     for (int i = 0; i < n; i++) {
         if (!iov[i].len)
@@ -110,17 +112,17 @@ static long iov_loop(int fd, const struct iovec *iov, int n, enum iov_op op, int
     return total;
 }
 
-static long sys_readv(int fd, const struct iovec *iov, int n)
+static long sys_readv(int fd, const struct kiovec *iov, int n)
 {
     return iov_loop(fd, iov, n, IOV_READ, 0);
 }
 
-static long sys_writev(int fd, const struct iovec *iov, int n)
+static long sys_writev(int fd, const struct kiovec *iov, int n)
 {
-    return fd_get(fd) ? iov_loop(fd, iov, n, IOV_WRITE, 0) : -EBADF;
+    return iov_loop(fd, iov, n, IOV_WRITE, 0);
 }
 
-static long sys_preadv(int fd, const struct iovec *iov, int n, int64_t off)
+static long sys_preadv(int fd, const struct kiovec *iov, int n, int64_t off)
 {
     return off < 0 ? -EINVAL : iov_loop(fd, iov, n, IOV_PREAD, off);
 }

@@ -53,6 +53,12 @@ struct linux_stat {
     int64_t unused[3];
 };
 
+/* struct iovec's layout, as the vectored syscalls pass it. */
+struct kiovec {
+    void *base;
+    size_t len;
+};
+
 struct file;
 struct file_ops {
     long (*read)(struct file *f, void *buf, size_t len);
@@ -66,6 +72,9 @@ struct file_ops {
      * (a timer) lowers *wake_ns to it, so waiters arm the tickless timer for it; changes caused by
      * devices wake the idle loop through their interrupt. NULL: always POLL_DEFAULT_MASK. */
     unsigned (*poll)(struct file *f, uint64_t *wake_ns);
+    /* readv/writev as one transfer (a socket's one datagram); NULL: one read/write per element. */
+    long (*readv)(struct file *f, const struct kiovec *iov, int n);
+    long (*writev)(struct file *f, const struct kiovec *iov, int n);
     bool seekable;
 };
 
