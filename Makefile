@@ -4,6 +4,7 @@
 #   make demo       install missing packages, build, boot hello as a unikernel
 #   make test       install missing packages, then format check, unit tests, fuzzing, end-to-end tests
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
+#   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
 
 BUILD ?= build
 VERSION := 0.1.0
@@ -36,7 +37,7 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot clean format format-check
+.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check
 all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
@@ -132,6 +133,9 @@ test: deps
 
 bench-boot: all floor
 	BUILD=$(BUILD) bench/boot.sh $(BENCH_FLAGS)
+
+bench-udp: all vm
+	BUILD=$(BUILD) bench/udp.sh $(BENCH_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
