@@ -66,20 +66,26 @@ void atoll_net_poll(void)
     }
     for (unsigned i = 0; i < netdev_count(); i++) {
         struct netdev *d = netdev_get(i);
-        d->pending = false;
         struct netbuf *bufs[RX_BURST];
         unsigned n;
-        while ((n = d->ops->rx_burst(d, bufs, RX_BURST)) > 0) {
-            for (unsigned k = 0; k < n; k++) {
-                link_probe_check(d, bufs[k]);
-                /* An interface with a bound packet socket belongs to it, not to the IP stack. */
-                if (!packet_rx(i, bufs[k]->data, bufs[k]->len))
-                    net_rx(i, bufs[k]->data, bufs[k]->len);
+        do {
+            d->pending = false;
+            while ((n = d->ops->rx_burst(d, bufs, RX_BURST)) > 0) {
+                for (unsigned k = 0; k < n; k++) {
+                    link_probe_check(d, bufs[k]);
+                    /* An interface with a bound packet socket belongs to it, not to the IP stack.
+                     */
+                    if (!packet_rx(i, bufs[k]->data, bufs[k]->len))
+                        net_rx(i, bufs[k]->data, bufs[k]->len);
+                }
+                d->ops->rx_done(d, bufs, n);
             }
-            d->ops->rx_done(d, bufs, n);
-        }
-        /* Empty: ask for an interrupt at the next arrival, so that halting wakes for it. */
-        d->ops->irq_enable(d);
+            /* Empty: ask for an interrupt at the next arrival, so that halting wakes for it. A
+             * frame that came in before the request took effect raises no interrupt (the device
+             * already passed the event index): irq_enable reports it as pending, and it is taken
+             * now rather than left until some timer wakes the CPU. */
+            d->ops->irq_enable(d);
+        } while (d->pending);
     }
     net_poll(clock_monotonic_ns());
 }
