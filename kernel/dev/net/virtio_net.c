@@ -143,6 +143,9 @@ static void vnet_irq_enable(struct netdev *d)
     struct vnet *v = d->priv;
     if (virtq_enable_interrupts(&v->rx))
         d->pending = true;
+    /* Before the CPU idles: a transmit queue the device stopped consuming gets its kick again. */
+    if (virtq_device_waiting(&v->tx))
+        v->vd->ops->notify(v->vd, TX_QUEUE);
 }
 
 static const struct netdev_ops vnet_ops = {

@@ -9,7 +9,7 @@ static volatile uint16_t *used_event(struct virtq *q)
     return &q->avail->ring[q->size];
 }
 
-static volatile uint16_t *avail_event(struct virtq *q)
+static volatile uint16_t *avail_event(const struct virtq *q)
 {
     return (volatile uint16_t *)&q->used->ring[q->size];
 }
@@ -66,6 +66,19 @@ bool virtq_publish(struct virtq *q)
         uint16_t event = __atomic_load_n(avail_event(q), __ATOMIC_ACQUIRE);
         /* vring_need_event: did [old, now) cross the index the device asked to hear about? */
         return (uint16_t)(now - event - 1) < (uint16_t)(now - old);
+    }
+    return !(__atomic_load_n(&q->used->flags, __ATOMIC_ACQUIRE) & VIRTQ_USED_F_NO_NOTIFY);
+}
+
+bool virtq_device_waiting(const struct virtq *q)
+{
+    uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+    uint16_t pending = (uint16_t)(q->kicked_idx - used);
+    if (!pending)
+        return false;
+    if (q->event_idx) {
+        uint16_t event = __atomic_load_n(avail_event(q), __ATOMIC_ACQUIRE);
+        return (uint16_t)(event - used) < pending;
     }
     return !(__atomic_load_n(&q->used->flags, __ATOMIC_ACQUIRE) & VIRTQ_USED_F_NO_NOTIFY);
 }

@@ -75,6 +75,11 @@ void virtq_init(struct virtq *q, uint16_t size, void *mem, bool event_idx);
 /* Offers descriptor `id` (addr/len, device-writable or not) to the device; published by
  * virtq_publish. Returns 0, -EINVAL for a bad id, -ENOSPC when the device holds all of them. */
 int virtq_add(struct virtq *q, uint16_t id, uint64_t addr, uint32_t len, bool device_writes);
+/* True when the device holds published descriptors it has not consumed and asks to be notified
+ * for one of them: it is idle, waiting for a notification that was never sent. Seen with QEMU's
+ * virtio-net under load (a transmit queue left unconsumed with the protocol's kick skipped);
+ * notifying again is harmless, so the driver re-checks this whenever it polls. */
+bool virtq_device_waiting(const struct virtq *q);
 /* Makes added descriptors visible to the device; returns true when it must be notified. */
 bool virtq_publish(struct virtq *q);
 /* Takes back one descriptor the device is done with: its id, and through *len the bytes it
