@@ -56,24 +56,9 @@ for needed in "$ATOLL" "$HELLO"; do
     }
 done
 
-# Hardware KVM only: the PVM module (kvm_pvm) serves /dev/kvm too but runs only PVM guests.
-kvm_usable() {
-    [[ -r /dev/kvm && -w /dev/kvm ]] &&
-        ! [[ -d /sys/module/kvm_pvm && ! -d /sys/module/kvm_intel && ! -d /sys/module/kvm_amd ]] &&
-        python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/dev/kvm", os.O_RDWR), 0xAE01, 0)' \
-            2>/dev/null
-}
-
-case ${ATOLL_ACCEL:-auto} in
-kvm | tcg) accel=$ATOLL_ACCEL ;;
-auto) if kvm_usable; then accel=kvm; else accel=tcg; fi ;;
-*)
-    echo "boot.sh: ATOLL_ACCEL must be kvm, tcg or auto, not '$ATOLL_ACCEL'" >&2
-    exit 2
-    ;;
-esac
-ACCEL_NAME=${accel^^}
-export ATOLL_ACCEL=$accel
+# shellcheck source=bench/accel.sh
+source bench/accel.sh
+bench_accel boot.sh "$HELLO"
 
 mkdir -p "$RESULTS_DIR"
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"

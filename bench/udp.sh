@@ -88,23 +88,9 @@ if [[ ! -x $CLIENT || bench/udpclient.c -nt $CLIENT ]]; then
     gcc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$CLIENT" bench/udpclient.c
 fi
 
-# Hardware KVM only: the PVM module (kvm_pvm) serves /dev/kvm too but runs only PVM guests.
-kvm_usable() {
-    [[ -r /dev/kvm && -w /dev/kvm ]] &&
-        ! [[ -d /sys/module/kvm_pvm && ! -d /sys/module/kvm_intel && ! -d /sys/module/kvm_amd ]] &&
-        python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/dev/kvm", os.O_RDWR), 0xAE01, 0)' \
-            2>/dev/null
-}
-case ${ATOLL_ACCEL:-auto} in
-kvm | tcg) accel=$ATOLL_ACCEL ;;
-auto) if kvm_usable; then accel=kvm; else accel=tcg; fi ;;
-*)
-    echo "udp.sh: ATOLL_ACCEL must be kvm, tcg or auto, not '$ATOLL_ACCEL'" >&2
-    exit 2
-    ;;
-esac
-ACCEL_NAME=${accel^^}
-export ATOLL_ACCEL=$accel
+# shellcheck source=bench/accel.sh
+source bench/accel.sh
+bench_accel udp.sh "$IMAGE"
 
 # The namespace holds the tap (the instance's NIC), the client and the host baseline; nothing is
 # added to the host's own namespace. Everything goes at exit, also on errors and Ctrl-C.
