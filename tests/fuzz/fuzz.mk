@@ -23,6 +23,9 @@ FUZZ_SRCS_pagealloc := kernel/mm/pagealloc.c
 FUZZ_SRCS_net_rx := $(filter-out kernel/net/socket%.c kernel/net/udp_socket.c \
 	kernel/net/packet%.c kernel/net/ifreq.c,$(sort $(wildcard kernel/net/*.c)))
 
+# The web server's parsers (apps/web).
+FUZZ_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c apps/web/path.c apps/web/json.c
+
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_NAMES))
 

@@ -39,6 +39,11 @@ UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c
 UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts.c kernel/net/ifreq.c \
 	kernel/dev/net/netdev.c
 
+# The web server's parsers (apps/web).
+UNIT_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c
+UNIT_SRCS_web_path := apps/web/path.c
+UNIT_SRCS_web_json := apps/web/json.c apps/web/path.c apps/web/timefmt.c
+
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
 UNIT_OBJS_string := $(BUILD)/tests/unit/kstring.o
