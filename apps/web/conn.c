@@ -58,6 +58,7 @@ static void refuse(struct conn *c, int status)
 static void finish_request(struct conn *c, size_t consumed)
 {
     web.requests++;
+    c->served++;
     log_request(c);
     c->in_start += consumed;
     if (c->in_start == c->in_len)

@@ -101,11 +101,12 @@ static struct conn *conn_new(int fd)
     return c;
 }
 
-/* At the connection limit, an idle kept-alive connection makes room for a new one. */
+/* At the connection limit, an idle kept-alive connection (one that was served and waits for
+ * nothing) makes room for a new one; connections in the middle of a request are never cut. */
 static bool evict_idle(void)
 {
     for (struct conn *c = oldest; c; c = c->next) {
-        if (!c->reading_request && c->seg_count == 0) {
+        if (c->served && !c->reading_request && c->seg_count == 0 && c->in_len == 0) {
             conn_close(c);
             return true;
         }

@@ -70,6 +70,7 @@ struct conn {
     struct out_seg segs[CONN_SEGS];
     unsigned seg_first, seg_count;
     int last_status;
+    unsigned served; /* requests answered on this connection */
     size_t last_bytes;
     char peer[48];
     char in[CONN_IN_SIZE];
