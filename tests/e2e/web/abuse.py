@@ -1,7 +1,7 @@
 """Abuse of apps/web: slowloris beside a good client, and 10,000 requests over 100 kept-alive connections.
 
 usage: abuse.py slowloris HOST PORT ROOT HEADER_TIMEOUT_S
-       abuse.py load HOST PORT ROOT
+       abuse.py load HOST PORT ROOT [CONNECTIONS [REQUESTS_PER_CONNECTION]]   (default 100 100)
 """
 import json
 import os
@@ -86,21 +86,19 @@ def slowloris(host, port):
 
 
 def load(host, port):
-    """10,000 requests over 100 kept-alive connections, every body checked."""
-    expected = {
-        "/index.html": file_bytes("index.html"),
-        "/app.js": file_bytes("app.js"),
-        "/big.bin": file_bytes("big.bin"),
-        "/style.css": file_bytes("style.css"),
-    }
+    """10,000 requests over 100 kept-alive connections (by default), every body checked."""
+    conns = int(sys.argv[5]) if len(sys.argv) > 5 else 100
+    per_conn = int(sys.argv[6]) if len(sys.argv) > 6 else 100
+    names = [n for n in ("index.html", "app.js", "big.bin", "style.css") if os.path.exists(os.path.join(ROOT, n))]
+    expected = {"/" + n: file_bytes(n) for n in names}
     paths = list(expected) + ["/api/status"]
     errors = []
-    counts = [0] * 100
+    counts = [0] * conns
 
     def worker(n):
         try:
-            conn = Conn(host, port, timeout=30)
-            for i in range(100):
+            conn = Conn(host, port, timeout=60)
+            for i in range(per_conn):
                 path = paths[(n + i) % len(paths)]
                 conn.sendall(b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path.encode())
                 status, _, body = conn.read_response()
@@ -116,15 +114,15 @@ def load(host, port):
             errors.append("connection %d: %s" % (n, e))
 
     start = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(100)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(conns)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     took = time.monotonic() - start
-    print("     %d requests in %.1f s over 100 connections" % (sum(counts), took))
+    print("     %d requests in %.1f s over %d connections" % (sum(counts), took, conns))
     check(not errors, "; ".join(errors[:5]))
-    check(sum(counts) == 10000, "%d requests verified" % sum(counts))
+    check(sum(counts) == conns * per_conn, "%d requests verified" % sum(counts))
 
 
 if __name__ == "__main__":
