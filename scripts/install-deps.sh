@@ -23,6 +23,10 @@ packages=(
     python3-scapy     # network e2e tests: hostile frames
     podman            # container runtime: apps as containers (FROM scratch images)
     runc              # the OCI runtime podman is started with (--runtime runc)
+    curl              # web e2e tests: the client for every status code
+    chromium          # web e2e tests: the page rendered headless, driven over the DevTools pipe
+    wrk               # bench/web.sh: HTTP load generator (keep-alive, paced with a Lua script)
+    nginx             # bench/web.sh: the peer the web server is measured against
 )
 
 is_installed() {
