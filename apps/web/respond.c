@@ -165,10 +165,16 @@ const char *http_reason(int status)
 
 void resp_start(struct conn *c, int status)
 {
+    static const char ok[] = "HTTP/1.1 200 OK\r\n";
     char line[64];
-    int n = snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status, http_reason(status));
-    out_reserve(c, (size_t)n + web.server_line_len + web.date_line_len + 256);
-    out_append(c, line, (size_t)n);
+    const char *text = ok;
+    size_t n = sizeof(ok) - 1;
+    if (status != 200) { /* the hot path copies a constant; the rest are formatted */
+        n = (size_t)snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status, http_reason(status));
+        text = line;
+    }
+    out_reserve(c, n + web.server_line_len + web.date_line_len + 256);
+    out_append(c, text, n);
     out_append(c, web.server_line, web.server_line_len);
     out_append(c, web.date_line, web.date_line_len);
     c->last_status = status;
@@ -177,20 +183,22 @@ void resp_start(struct conn *c, int status)
 
 void resp_end_head(struct conn *c, uint64_t content_length, bool no_length)
 {
-    char buf[96];
-    int n = 0;
-    if (!no_length)
-        n = snprintf(buf, sizeof(buf), "Content-Length: %llu\r\n",
-                     (unsigned long long)content_length);
+    static const char close_line[] = "Connection: close\r\n\r\n";
+    static const char keep_line[] = "Connection: keep-alive\r\n\r\n";
+    if (!no_length) {
+        char buf[48];
+        int n = snprintf(buf, sizeof(buf), "Content-Length: %llu\r\n",
+                         (unsigned long long)content_length);
+        out_append(c, buf, (size_t)n);
+    }
     if (c->close_after || !c->req.keep_alive) {
         c->close_after = true;
-        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "Connection: close\r\n\r\n");
+        out_append(c, close_line, sizeof(close_line) - 1);
     } else if (c->req.minor_version == 0) {
-        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "Connection: keep-alive\r\n\r\n");
+        out_append(c, keep_line, sizeof(keep_line) - 1);
     } else {
-        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "\r\n");
+        out_append(c, "\r\n", 2);
     }
-    out_append(c, buf, (size_t)n);
 }
 
 void resp_error(struct conn *c, int status, const char *allow, bool json, const char *detail)
