@@ -146,7 +146,7 @@ bench-boot: all floor
 bench-udp: all vm
 	BUILD=$(BUILD) bench/udp.sh $(BENCH_FLAGS)
 
-bench-web: all
+bench-web: all vm
 	BUILD=$(BUILD) bench/web.sh $(BENCH_FLAGS)
 
 format:

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Web benchmark: apps/web as a Linux binary beside nginx (one worker, sendfile on, access_log off)
-# on the loopback of a network namespace; and, once Atoll has TCP, the web unikernel beside
-# web.linux in the Linux VM on the same QEMU. Prints a table, writes bench/results/web-*.csv.
+# on the loopback of a network namespace; then web.linux in the Linux VM (vm runtime) and, once
+# Atoll has TCP, the web unikernel, on the same QEMU. Prints a table, writes bench/results/web-*.csv.
 #
 #   bench/web.sh [--quick] [--seconds N] [--connections C] [--rates R1,R2,...]
 #
 # Per file (a 612-byte page, a 100 KiB file) and server: wrk at full speed over C kept-alive
 # connections (default 30), then wrk paced by bench/web-rate.lua at each rate (default 5000,20000
 # requests/s) with latency percentiles. 30 s a point by default, 5 s with --quick. Needs root, ip(8),
-# wrk, nginx, and `make all` (`make bench-web` does it).
+# wrk, nginx, curl, /dev/net/tun, `make all` and `make vm` (`make bench-web` does both).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -142,29 +142,53 @@ echo "web/nginx at full speed (goal >= $GOAL_NGINX):"
 awk -F, '$4 == "max" { r[$1 "," $3] = $8 } END {
     for (f in r) { split(f, k, ","); if (k[1] == "web") printf "  %-7s web %d req/s, nginx %d req/s: %.2fx\n", k[2], r[f], r["nginx," k[2]], r[f] / r["nginx," k[2]] } }' "$CSV"
 
-# The unikernel beside the Linux VM on the same QEMU needs Atoll's TCP.
-if [[ -z $(compgen -G "kernel/net/tcp*.c") ]]; then
-    echo
-    echo "unikernel vs vm: PENDING (Atoll has no TCP yet: kernel/net/tcp*.c); nothing measured"
+# The unikernel beside web.linux in the Linux VM (the vm runtime) on the same QEMU, machine and NIC,
+# both given the same two files as their rootfs (--rootfs) and serving it with -r /.
+qemu_point() {
+    local where=$1
+    local runtime=()
+    [[ $where == vm ]] && runtime=(--runtime vm)
+    "$ATOLL" run "${runtime[@]}" "$IMAGE" --machine microvm --rootfs "$WORK/root" --netns "$NS" \
+        --net "tap=tap0,ip=$GUEST_ADDR/24" --timeout $((seconds * 6 + 300)) -- -p 80 -r / \
+        >"$WORK/$where.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    if ! wait_http "http://$GUEST_ADDR/index.html" 180; then
+        sed 's/^/  /' "$WORK/$where.log" >&2
+        return 1
+    fi
+    point web "$where-$ACCEL_NAME" 612B max - "$connections" "http://$GUEST_ADDR/index.html"
+    WEB_BENCH_DELAY_MS=1 point web "$where-$ACCEL_NAME" 612B paced 1000 2 "http://$GUEST_ADDR/index.html" \
+        -s bench/web-rate.lua
+    point web "$where-$ACCEL_NAME" 100KiB max - "$connections" "http://$GUEST_ADDR/100k.bin"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+echo
+if [[ ! -f $IMAGE ]]; then
+    echo "unikernel and vm: $IMAGE missing: run make all"
 else
-    [[ -f $IMAGE ]] || { echo "web.sh: $IMAGE missing: run make all" >&2; exit 1; }
-    accel="$("$ATOLL" run --print-accel 2>/dev/null || echo tcg)"
+    # shellcheck source=bench/accel.sh
+    source bench/accel.sh
+    bench_accel web.sh "$IMAGE"
     ip -n "$NS" tuntap add dev tap0 mode tap
     ip -n "$NS" addr add "$TAP_ADDR/24" dev tap0
     ip -n "$NS" link set tap0 up
-    for where in unikernel vm; do
-        runtime=()
-        [[ $where == vm ]] && runtime=(--runtime vm --rootfs apps/web/rootfs)
-        "$ATOLL" run "${runtime[@]}" "$IMAGE" --timeout $((seconds * 8 + 300)) --netns "$NS" \
-            --net "tap=tap0,ip=$GUEST_ADDR/24,gw=$TAP_ADDR" >"$WORK/$where.log" 2>&1 &
-        pid=$!
-        PIDS+=("$pid")
-        wait_http "http://$GUEST_ADDR:80/index.html" 180
-        point web "$where-$accel" 1KiB max - "$connections" "http://$GUEST_ADDR/index.html"
-        point web "$where-$accel" 1KiB paced 1000 2 "http://$GUEST_ADDR/index.html" -s bench/web-rate.lua
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    echo "on QEMU (microvm, $ACCEL_NAME, virtio-net over a tap in the namespace):"
+    if [[ -e $BUILD/vm/vmlinux || -e $BUILD/vm/vmlinuz ]]; then
+        qemu_point vm
+    else
+        echo "vm: $BUILD/vm missing: run make vm (make bench-web does)"
+    fi
+    if [[ -z $(compgen -G "kernel/net/tcp*.c") ]]; then
+        echo "unikernel: PENDING (Atoll has no TCP yet: kernel/net/tcp*.c); nothing measured"
+    else
+        qemu_point unikernel
+        awk -F, -v a="unikernel-$ACCEL_NAME" -v b="vm-$ACCEL_NAME" '$4 == "max" && ($2 == a || $2 == b) {
+            r[$2 "," $3] = $8 } END { for (f in r) { split(f, k, ","); if (k[1] == a && r[b "," k[2]])
+            printf "  %-7s unikernel/vm: %.2fx (goal >= 3)\n", k[2], r[f] / r[b "," k[2]] } }' "$CSV"
+    fi
 fi
 echo
 echo "web.sh: results in $CSV"

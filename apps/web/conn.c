@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -155,6 +156,21 @@ static void compact(struct conn *c)
         http_parse_head(c->in, c->in_len, &c->req);
 }
 
+/* Writes a run of in-memory pieces. When a file follows (a head before its sendfile body), MSG_MORE
+ * lets the head leave in the same segment as the body's first bytes, as nginx's tcp_nopush does. */
+static ssize_t write_run(int fd, struct iovec *iov, int count, bool file_next)
+{
+    static bool no_msg_more;
+    if (file_next && !no_msg_more) {
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)count};
+        ssize_t n = sendmsg(fd, &msg, MSG_MORE | MSG_NOSIGNAL);
+        if (n >= 0 || (errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS))
+            return n;
+        no_msg_more = true; /* a stack without MSG_MORE: plain writes from now on */
+    }
+    return count == 1 ? write(fd, iov[0].iov_base, iov[0].iov_len) : writev(fd, iov, count);
+}
+
 int conn_flush(struct conn *c)
 {
     while (c->seg_count) {
@@ -166,16 +182,18 @@ int conn_flush(struct conn *c)
         } else {
             struct iovec iov[16];
             int count = 0;
+            bool file_next = false;
             for (unsigned k = 0; k < c->seg_count && count < 16; k++) {
                 const struct out_seg *s = &c->segs[(c->seg_first + k) % CONN_SEGS];
-                if (s->fd >= 0)
+                if (s->fd >= 0) {
+                    file_next = true;
                     break;
+                }
                 iov[count].iov_base = (void *)(s->ptr ? s->ptr : c->obuf + s->off);
                 iov[count].iov_len = s->len;
                 count++;
             }
-            n = count == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len)
-                           : writev(c->fd, iov, count);
+            n = write_run(c->fd, iov, count, file_next);
         }
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
