@@ -25,6 +25,7 @@ FUZZ_SRCS_net_rx := $(filter-out kernel/net/socket%.c kernel/net/udp_socket.c \
 
 # The web server's parsers (apps/web).
 FUZZ_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c apps/web/path.c apps/web/json.c
+FUZZ_SRCS_web_conn := $(filter-out apps/web/main.c,$(wildcard apps/web/*.c))
 
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_NAMES))
