@@ -107,8 +107,12 @@ include tools/atoll/atoll.mk
 apps: $(APP_IMAGES)
 
 .SECONDEXPANSION:
+# The files of the extra source folders an app names in apps/NAME/sources (see docs/cli.md).
+APP_EXTRA_FILES = $(shell sed -e 's/\x23.*//' apps/$(1)/sources 2>/dev/null | \
+	while read -r d; do [ -z "$$d" ] || find "apps/$(1)/$$d" -type f; done)
 # Every app is built by the same command a user runs on their own program.
-$(BUILD)/%.img: $(KERNEL_LIB) $(KERNEL_LDS) $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null)
+$(BUILD)/%.img: $(KERNEL_LIB) $(KERNEL_LDS) $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null) \
+		$$(call APP_EXTRA_FILES,$$(*F))
 	$(ATOLL) build apps/$(*F) -o $@ --target all
 
 include tests/unit/unit.mk
