@@ -50,3 +50,5 @@ $(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(FUZZ_COMMON_
 		$(wildcard kernel/include/atoll/*.h) tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+# lib/netfn's frame path and the firewall's rule parser.
+FUZZ_SRCS_netfn_frame := $(sort $(filter-out lib/netfn/ports.c,$(wildcard lib/netfn/*.c)))
