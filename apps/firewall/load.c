@@ -62,7 +62,12 @@ static int list_folder(const char *dir, struct fw_diags *d)
             fw_diag_add(d, dir, 0, 0, 0, "merge files", "more than %d rule files", MAX_FILES);
             break;
         }
-        snprintf(file_names[nfiles++], sizeof(file_names[0]), "%s/%s", dir, de->d_name);
+        int n = snprintf(file_names[nfiles], sizeof(file_names[0]), "%s/%s", dir, de->d_name);
+        if (n < 0 || (size_t)n >= sizeof(file_names[0])) {
+            fw_diag_add(d, dir, 0, 0, 0, "use a shorter path", "path of %s too long", de->d_name);
+            continue;
+        }
+        nfiles++;
     }
     closedir(dh);
     qsort(file_names, nfiles, sizeof(file_names[0]), by_name);
@@ -79,7 +84,11 @@ unsigned fw_load(const char *path, struct firewall *fw, struct nf_engine *e, str
         if (list_folder(path, d) != 0)
             return d->errors;
     } else {
-        snprintf(file_names[nfiles++], sizeof(file_names[0]), "%s", path);
+        if (strlen(path) >= sizeof(file_names[0])) {
+            fw_diag_add(d, "firewall", 0, 0, 0, "use a shorter path", "rule file path too long");
+            return d->errors;
+        }
+        strcpy(file_names[nfiles++], path);
     }
     for (unsigned i = 0; i < nfiles; i++) {
         char *text = read_text(file_names[i], d);

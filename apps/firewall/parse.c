@@ -10,13 +10,16 @@
 #include <string.h>
 
 static const char *const hook_names[3] = {"input", "forward", "output"};
+/* open_chain: a hook, NONE outside a chain, SKIPPING inside a chain whose header was wrong
+ * (its lines are skipped so that one mistake gives one error). */
+enum { NONE = -1, SKIPPING = -2 };
 
 struct parser {
     const char *file;
     struct fw_ruleset *rs;
     struct nf_engine *e;
     struct fw_diags *d;
-    int open_chain; /* -1: outside a chain block */
+    int open_chain; /* a hook, NONE or SKIPPING */
     unsigned line;
     struct token tok[MAX_TOKENS];
     unsigned ntok;
@@ -114,9 +117,13 @@ static void parse_set(struct parser *p)
         ERR(p, &t[1], "merge sets", "too many sets (at most %d)", FW_MAX_SETS);
         return;
     }
+    if (strlen(t[1].text) >= FW_NAME_MAX) {
+        ERR(p, &t[1], "use a shorter name", "set name longer than %d characters", FW_NAME_MAX - 1);
+        return;
+    }
     struct fw_set *s = &p->rs->sets[p->rs->nsets];
     memset(s, 0, sizeof(*s));
-    snprintf(s->name, sizeof(s->name), "%s", t[1].text);
+    memcpy(s->name, t[1].text, strlen(t[1].text) + 1);
     s->line = p->line;
     s->col = t[1].col;
     s->ranges.first = (uint16_t)p->rs->nranges;
@@ -158,6 +165,11 @@ static void parse_chain(struct parser *p)
     struct token *t = p->tok;
     if (p->open_chain >= 0) {
         ERR(p, &t[0], "close the open chain with `}` first", "chain inside a chain");
+        p->open_chain = SKIPPING;
+        return;
+    }
+    if (p->open_chain == SKIPPING) {
+        ERR(p, &t[0], "close the open chain with `}` first", "chain inside a chain");
         return;
     }
     int hook = -1;
@@ -168,23 +180,27 @@ static void parse_chain(struct parser *p)
     if (hook < 0) {
         ERR(p, &t[p->ntok > 1 ? 1 : 0], "the chains are input, forward and output",
             "unknown chain `%s`", p->ntok > 1 ? t[1].text : "");
+        p->open_chain = SKIPPING;
         return;
     }
     struct fw_chain *c = &p->rs->chains[hook];
     if (c->defined) {
         ERR(p, &t[1], "put all the rules of a chain in one block",
             "chain %s defined twice (first on line %u)", hook_names[hook], c->line);
+        p->open_chain = SKIPPING;
         return;
     }
     if (p->ntok < 4 || strcmp(t[2].text, "policy") ||
         (strcmp(t[3].text, "accept") && strcmp(t[3].text, "drop"))) {
         ERR(p, &t[p->ntok > 2 ? 2 : 1], "write `chain NAME policy accept {` or `... policy drop {`",
             "chain %s needs an explicit policy", hook_names[hook]);
+        p->open_chain = SKIPPING;
         return;
     }
     if (p->ntok != 5 || strcmp(t[4].text, "{")) {
         ERR(p, &t[p->ntok > 4 ? 4 : 3], "the block opens on the chain's line",
             "expected `{` after the policy");
+        p->open_chain = SKIPPING;
         return;
     }
     c->defined = 1;
@@ -199,11 +215,17 @@ static void parse_statement(struct parser *p)
     struct token *t = p->tok;
     const char *w = t[0].text;
     if (!strcmp(w, "}")) {
-        if (p->open_chain < 0)
+        if (p->open_chain == NONE)
             ERR(p, &t[0], "remove it, or open a chain before", "`}` without an open chain");
         else if (p->ntok > 1)
             ERR(p, &t[1], "one statement a line", "unexpected `%s` after `}`", t[1].text);
-        p->open_chain = -1;
+        p->open_chain = NONE;
+        return;
+    }
+    if (p->open_chain == SKIPPING)
+        return;
+    if (p->open_chain >= 0 && !strcmp(w, "chain")) {
+        parse_chain(p);
         return;
     }
     if (p->open_chain >= 0) {
@@ -241,7 +263,7 @@ static void parse_statement(struct parser *p)
 unsigned fw_parse(const char *file, const char *text, struct fw_ruleset *rs, struct nf_engine *e,
                   struct fw_diags *d)
 {
-    struct parser p = {.file = file, .rs = rs, .e = e, .d = d, .open_chain = -1};
+    struct parser p = {.file = file, .rs = rs, .e = e, .d = d, .open_chain = NONE};
     unsigned errors_before = d->errors;
     const char *line = text;
     while (line && *line) {
