@@ -5,6 +5,7 @@
 #   make test       install missing packages, then format check, unit tests, fuzzing, end-to-end tests
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
 #   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
+#   make bench-forward  forwarding through firewall and router: unikernel, container, Linux (root)
 #   make container-NAME  the app's container image (FROM scratch) with podman; `make containers`: all
 
 BUILD ?= build
@@ -38,6 +39,7 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
+.PHONY: bench-forward
 .PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check \
 	containers
 all: kernel tools apps
@@ -148,6 +150,9 @@ bench-boot: all floor
 
 bench-udp: all vm
 	BUILD=$(BUILD) bench/udp.sh $(BENCH_FLAGS)
+
+bench-forward: all
+	BUILD=$(BUILD) bench/forward.sh $(BENCH_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -126,13 +126,36 @@ topo_servers() {
     done
 }
 
+# Linux's own forwarding in F and R with nftables rules of the PoC policy's meaning
+# (bench/forward-nft.rules): the peer the network functions are measured against.
+topo_kernel_forwarding() {
+    local F R
+    F=$(topo_ns F) R=$(topo_ns R)
+    topo_veth_links
+    ip -n "$F" addr add 192.168.100.1/24 dev eth0
+    ip -n "$F" addr add 10.1.0.1/24 dev eth1
+    ip -n "$F" route add 10.0.0.0/24 via 10.1.0.2
+    ip -n "$R" addr add 10.1.0.2/24 dev eth0
+    ip -n "$R" addr add 10.0.0.1/24 dev eth1
+    ip -n "$R" route add default via 10.1.0.1
+    ip netns exec "$F" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$F" nft -f "$TOPO_ROOT/bench/forward-nft.rules"
+}
+
 # topo_start MODE LOGDIR: starts servers, firewall and router; returns once both forward.
+# TOPO_NO_SERVERS=1 leaves the DMZ servers out (benchmarks send them nothing to answer).
 topo_start() {
     local mode=$1 log=$2
-    topo_servers "$log" || return 1
+    [[ -n ${TOPO_NO_SERVERS:-} ]] || topo_servers "$log" || return 1
     local F R
     F=$(topo_ns F) R=$(topo_ns R)
     case $mode in
+    kernel)
+        topo_kernel_forwarding
+        topo_wait_bridges
+        return
+        ;;
     linux)
         topo_veth_links
         ip netns exec "$F" "$TOPO_BUILD/firewall/firewall.linux" \
