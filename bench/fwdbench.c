@@ -66,8 +66,8 @@ static int open_in_ns(const char *ns, const char *ifname)
     close(nsfd);
     int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
     unsigned idx = if_nametoindex(ifname);
-    struct sockaddr_ll a = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-                            .sll_ifindex = (int)idx};
+    struct sockaddr_ll a = {
+        .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)idx};
     if (fd < 0 || !idx || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
         fprintf(stderr, "fwdbench: %s in %s: %s\n", ifname, ns, strerror(errno));
         exit(1);
