@@ -17,7 +17,9 @@
 #
 # The DMZ servers are Linux test servers (tests/e2e/netfn/dns_responder.py and python3's
 # http.server); set TOPO_DNS_IMAGE / TOPO_WEB_IMAGE to Atoll images to boot those instead (each
-# then gets a tap in S or W, addressed by the image's own command line).
+# gets a tap on the DMZ bridge, addressed with `--net tap=...,ip=...,gw=10.0.0.1`). The checks
+# that read the test servers' content (the page text, the DNS answer 10.0.0.80) expect what the
+# test servers give.
 # shellcheck shell=bash
 
 TOPO_PY=/usr/bin/python3
@@ -108,22 +110,54 @@ topo_veth_links() {
     topo_client_addr c0
 }
 
-topo_servers() {
-    local log=$1
-    ip netns exec "$(topo_ns S)" "$TOPO_PY" "$TOPO_DIR/dns_responder.py" 10.0.0.100 10.0.0.80 \
-        >"$log/dns.log" 2>&1 &
+# topo_image_server NS DEV ADDR IMAGE MAC LOG: boots an Atoll image as a DMZ host instead of the
+# Linux test server: its tap, made in NS, joins the DMZ bridge once QEMU holds it, and the
+# namespace's own veth DEV gives up the address.
+topo_image_server() {
+    local ns deadline
+    ns=$(topo_ns "$1")
+    ip -n "$ns" addr flush dev "$2"
+    ip -n "$ns" tuntap add dev tap0 mode tap
+    ip -n "$ns" link set tap0 up
+    "$TOPO_ATOLL" run "$4" --netns "$ns" --net "tap=tap0,ip=$3/24,gw=10.0.0.1,mac=$5" \
+        --timeout "${TOPO_TIMEOUT:-600}" >"$6" 2>&1 &
     topo_track pids $!
-    mkdir -p "$log/www"
-    echo "atoll poc web page" >"$log/www/index.html"
-    ip netns exec "$(topo_ns W)" "$TOPO_PY" -m http.server 80 --bind 10.0.0.80 \
-        --directory "$log/www" >"$log/web.log" 2>&1 &
-    topo_track pids $!
-    topo_wait_for "$log/dns.log" "listening" 20
-    local deadline=$((SECONDS + 20))
-    until ip netns exec "$(topo_ns W)" ss -ltn | grep -q '10.0.0.80:80'; do
+    deadline=$((SECONDS + 90))
+    while ip -n "$ns" link show tap0 | grep -q NO-CARRIER; do
         ((SECONDS < deadline)) || return 1
         sleep 0.1
     done
+    ip -n "$ns" link set tap0 netns "$(topo_ns B)"
+    ip -n "$(topo_ns B)" link set tap0 name "t$1"
+    topo_bridge_port "$(topo_ns B)" "t$1"
+}
+
+topo_servers() {
+    local log=$1
+    if [[ -n ${TOPO_DNS_IMAGE:-} ]]; then
+        topo_image_server S s0 10.0.0.100 "$TOPO_DNS_IMAGE" 52:54:00:0d:00:64 "$log/dns.log" ||
+            return 1
+    else
+        ip netns exec "$(topo_ns S)" "$TOPO_PY" "$TOPO_DIR/dns_responder.py" 10.0.0.100 \
+            10.0.0.80 >"$log/dns.log" 2>&1 &
+        topo_track pids $!
+        topo_wait_for "$log/dns.log" "listening" 20
+    fi
+    if [[ -n ${TOPO_WEB_IMAGE:-} ]]; then
+        topo_image_server W w0 10.0.0.80 "$TOPO_WEB_IMAGE" 52:54:00:0d:00:50 "$log/web.log" ||
+            return 1
+    else
+        mkdir -p "$log/www"
+        echo "atoll poc web page" >"$log/www/index.html"
+        ip netns exec "$(topo_ns W)" "$TOPO_PY" -m http.server 80 --bind 10.0.0.80 \
+            --directory "$log/www" >"$log/web.log" 2>&1 &
+        topo_track pids $!
+        local deadline=$((SECONDS + 20))
+        until ip netns exec "$(topo_ns W)" ss -ltn | grep -q '10.0.0.80:80'; do
+            ((SECONDS < deadline)) || return 1
+            sleep 0.1
+        done
+    fi
 }
 
 # Linux's own forwarding in F and R with nftables rules of the PoC policy's meaning
