@@ -6,11 +6,13 @@
 #   linux      apps/firewall and apps/router as static Linux binaries in those namespaces
 #   container  the same binaries as podman containers
 #   unikernel  the same programs as Atoll images under QEMU (TCG here: no usable KVM)
+#   vm         the same binaries in Linux VMs on the same QEMU (`atoll run --runtime vm`)
 #
-#   bench/forward.sh [--seconds N] [--count N] [--modes "kernel linux container unikernel"]
+#   bench/forward.sh [--seconds N] [--count N] [--modes "kernel linux container unikernel vm"]
 #
 # Needs root, `make all`, nft, podman (container). Writes bench/results/forward-DATE.csv.
-# The Linux VM of the vm runtime is not measured: its busybox initramfs has no nft (docs/vm.md).
+# Linux's nftables forwarding inside the vm runtime's guest is not measured: its busybox
+# initramfs has no nft (docs/vm.md); the vm row runs the same network functions in that guest.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +20,7 @@ BUILD=${BUILD:-build}
 [[ $BUILD == /* ]] || BUILD="$root/$BUILD"
 seconds=5
 count=200
-modes="kernel linux container unikernel"
+modes="kernel linux container unikernel vm"
 while (($#)); do
     case $1 in
     --seconds) seconds=$2; shift 2 ;;
@@ -63,7 +65,8 @@ for mode in $modes; do
         continue
     fi
     client_if=c0
-    [[ $mode == unikernel ]] && client_if=tap0
+    [[ $mode == unikernel || $mode == vm ]] && client_if=tap0
+    [[ $mode != vm ]] || make -C "$root" BUILD="$BUILD" vm >/dev/null
     ip netns exec "$(topo_ns C)" ping -c 1 -W 5 192.168.100.1 >/dev/null 2>&1 || true
     fw_mac=$(ip -n "$(topo_ns C)" neigh show 192.168.100.1 | awk '{print $5}')
     run_bench() {

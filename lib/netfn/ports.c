@@ -98,6 +98,12 @@ int nf_ports_open(struct nf_engine *e, const char *prog)
             return -1;
         }
         struct ifreq req;
+        /* The function owns its link: up it goes where nobody has brought it up (a Linux VM's
+         * NICs); Atoll's NICs are always up and refuse the request, which is fine. */
+        if (ifreq_call(fd, SIOCGIFFLAGS, link, &req) == 0 && !(req.ifr_flags & IFF_UP)) {
+            req.ifr_flags |= IFF_UP;
+            (void)ioctl(fd, SIOCSIFFLAGS, &req);
+        }
         if (ifreq_call(fd, SIOCGIFHWADDR, link, &req) != 0) {
             fprintf(stderr, "%s: %s: no MAC address: %s\n", prog, link, strerror(errno));
             return -1;

@@ -12,6 +12,7 @@
 #   container  the same binaries as podman containers in F and R (--network ns:...)
 #   unikernel  the .img under QEMU (TCG) in F and R with tap0 and tap1; once QEMU holds them,
 #              each tap moves to its neighbour (client, link bridge, DMZ bridge)
+#   vm         the same, with `atoll run --runtime vm`: the .linux binaries in a Linux guest
 # F and R have no address on their links: Linux's own IP stack stays off them (IPv6 disabled,
 # no IPv4 address), so only the network function answers there.
 #
@@ -213,18 +214,19 @@ topo_start() {
         podman logs -f "$id" >"$log/router.log" 2>&1 &
         topo_track pids $!
         ;;
-    unikernel)
-        local ns
+    unikernel | vm)
+        local ns runtime=()
+        [[ $mode == vm ]] && runtime=(--runtime vm)
         for ns in "$F" "$R"; do
             ip -n "$ns" tuntap add dev tap0 mode tap
             ip -n "$ns" tuntap add dev tap1 mode tap
             ip -n "$ns" link set tap0 up
             ip -n "$ns" link set tap1 up
         done
-        "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" --netns "$F" \
+        "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" "${runtime[@]}" --netns "$F" \
             --net tap=tap0,mac=52:54:00:0f:00:00 --net tap=tap1,mac=52:54:00:0f:00:01 --timeout "${TOPO_TIMEOUT:-600}" >"$log/firewall.log" 2>&1 &
         topo_track pids $!
-        "$TOPO_ATOLL" run "$TOPO_BUILD/router/router.img" --netns "$R" \
+        "$TOPO_ATOLL" run "$TOPO_BUILD/router/router.img" "${runtime[@]}" --netns "$R" \
             --net tap=tap0,mac=52:54:00:0e:00:00 --net tap=tap1,mac=52:54:00:0e:00:01 --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
         topo_track pids $!
         topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
