@@ -51,6 +51,7 @@ trap cleanup EXIT
 record() { echo "$(date -u +%F),$accel,$1,$2,$3,$4" >>"$csv"; }
 
 for mode in $modes; do
+    [[ $mode != vm ]] || make -C "$root" BUILD="$BUILD" vm >/dev/null
     if [[ $mode == container ]]; then
         "$root/scripts/container-build.sh" router "$BUILD" >/dev/null
         "$root/scripts/container-build.sh" firewall "$BUILD" >/dev/null
@@ -66,7 +67,6 @@ for mode in $modes; do
     fi
     client_if=c0
     [[ $mode == unikernel || $mode == vm ]] && client_if=tap0
-    [[ $mode != vm ]] || make -C "$root" BUILD="$BUILD" vm >/dev/null
     ip netns exec "$(topo_ns C)" ping -c 1 -W 5 192.168.100.1 >/dev/null 2>&1 || true
     fw_mac=$(ip -n "$(topo_ns C)" neigh show 192.168.100.1 | awk '{print $5}')
     run_bench() {

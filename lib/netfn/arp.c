@@ -55,7 +55,7 @@ void arp_learn(struct arp_cache *c, unsigned ifidx, uint32_t ip, const uint8_t *
 }
 
 int arp_enqueue(struct arp_cache *c, unsigned ifidx, uint32_t next_hop, const uint8_t *frame,
-                size_t len, uint64_t now_ms)
+                size_t len, int in_ifidx, uint64_t now_ms)
 {
     struct arp_pending *free_slot = NULL;
     for (int i = 0; i < ARP_PENDING && !free_slot; i++) {
@@ -69,6 +69,7 @@ int arp_enqueue(struct arp_cache *c, unsigned ifidx, uint32_t next_hop, const ui
     free_slot->next_hop = next_hop;
     free_slot->len = (uint16_t)len;
     free_slot->since_ms = now_ms;
+    free_slot->in_ifidx = (int8_t)in_ifidx;
     memcpy(free_slot->frame, frame, len);
     struct arp_entry *e = find(c, ifidx, next_hop);
     if (e && e->resolved && e->expires_ms <= now_ms)
@@ -102,22 +103,23 @@ void arp_pending_done(struct arp_pending *p)
     p->used = 0;
 }
 
-unsigned arp_expire(struct arp_cache *c, uint64_t now_ms)
+struct arp_pending *arp_pending_expired(struct arp_cache *c, uint64_t now_ms)
 {
-    unsigned dropped = 0;
     for (int i = 0; i < ARP_PENDING; i++) {
         struct arp_pending *p = &c->pending[i];
-        if (p->used && now_ms - p->since_ms >= ARP_GIVE_UP_MS) {
-            p->used = 0;
-            dropped++;
-        }
+        if (p->used && now_ms - p->since_ms >= ARP_GIVE_UP_MS)
+            return p;
     }
+    return NULL;
+}
+
+void arp_expire(struct arp_cache *c, uint64_t now_ms)
+{
     for (int i = 0; i < ARP_ENTRIES; i++) {
         struct arp_entry *e = &c->entries[i];
         if (e->expires_ms && e->expires_ms <= now_ms)
             e->expires_ms = 0;
     }
-    return dropped;
 }
 
 size_t arp_build(uint8_t *out, unsigned op, const uint8_t *src_mac, uint32_t src_ip,

@@ -28,6 +28,7 @@ struct arp_pending {
     uint16_t len;
     uint8_t ifidx;
     uint8_t used;
+    int8_t in_ifidx; /* where it came from (-1: made here), for host unreachable */
     uint64_t since_ms;
     uint8_t frame[NF_FRAME_MAX];
 };
@@ -46,13 +47,16 @@ void arp_learn(struct arp_cache *c, unsigned ifidx, uint32_t ip, const uint8_t *
 /* Queues a frame for next_hop; returns whether a request should go out now (none recently).
  * Returns -1 when the queue is full. */
 int arp_enqueue(struct arp_cache *c, unsigned ifidx, uint32_t next_hop, const uint8_t *frame,
-                size_t len, uint64_t now_ms);
+                size_t len, int in_ifidx, uint64_t now_ms);
 /* The next queued frame waiting for ip on ifidx (NULL when none); the caller sends it and calls
  * arp_pending_done. */
 struct arp_pending *arp_pending_for(struct arp_cache *c, unsigned ifidx, uint32_t ip);
 void arp_pending_done(struct arp_pending *p);
-/* Drops frames that waited too long and forgets stale entries; returns how many frames went. */
-unsigned arp_expire(struct arp_cache *c, uint64_t now_ms);
+/* The next queued frame that waited too long (NULL when none); the caller answers it with host
+ * unreachable and calls arp_pending_done. */
+struct arp_pending *arp_pending_expired(struct arp_cache *c, uint64_t now_ms);
+/* Forgets stale entries. */
+void arp_expire(struct arp_cache *c, uint64_t now_ms);
 
 /* Builds an ARP frame (op 1 request, 2 reply) into out (42 bytes); returns its length. */
 size_t arp_build(uint8_t *out, unsigned op, const uint8_t *src_mac, uint32_t src_ip,

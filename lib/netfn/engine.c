@@ -94,8 +94,9 @@ void nf_send_ip(struct nf_engine *e, unsigned out_if, const uint8_t *dst_mac, ui
     f->c.tx_bytes += len;
 }
 
-/* Sends a frame whose next hop is known: now if its MAC is, else after ARP answers. */
-static void send_to_next_hop(struct nf_engine *e, unsigned out_if, uint32_t next_hop,
+/* Sends a frame whose next hop is known: now if its MAC is, else after ARP answers. in_if is
+ * where it came from (-1: made here), for host unreachable should ARP get no answer. */
+static void send_to_next_hop(struct nf_engine *e, int in_if, unsigned out_if, uint32_t next_hop,
                              uint8_t *frame, size_t len)
 {
     const uint8_t *mac = arp_lookup(&e->arp, out_if, next_hop, e->now_ms);
@@ -103,7 +104,7 @@ static void send_to_next_hop(struct nf_engine *e, unsigned out_if, uint32_t next
         nf_send_ip(e, out_if, mac, frame, len);
         return;
     }
-    int ask = arp_enqueue(&e->arp, out_if, next_hop, frame, len, e->now_ms);
+    int ask = arp_enqueue(&e->arp, out_if, next_hop, frame, len, in_if, e->now_ms);
     if (ask < 0) {
         nf_drop(e, DROP_ARP_QUEUE);
         return;
@@ -268,17 +269,17 @@ static void forward(struct nf_engine *e, unsigned in_if, uint8_t *frame, size_t 
     e->counters.forwarded++;
     uint32_t next_hop = route->gateway ? route->gateway : dst;
     if (ip_len > mtu) {
-        frag_send(e, out_if, next_hop, frame, len, mtu);
+        frag_send(e, in_if, out_if, next_hop, frame, len, mtu);
         return;
     }
-    send_to_next_hop(e, out_if, next_hop, frame, len);
+    send_to_next_hop(e, (int)in_if, out_if, next_hop, frame, len);
 }
 
 /* Used by frag.c: each fragment goes the way a whole packet would. */
-void nf_send_fragment(struct nf_engine *e, unsigned out_if, uint32_t next_hop, uint8_t *frame,
-                      size_t len)
+void nf_send_fragment(struct nf_engine *e, int in_if, unsigned out_if, uint32_t next_hop,
+                      uint8_t *frame, size_t len)
 {
-    send_to_next_hop(e, out_if, next_hop, frame, len);
+    send_to_next_hop(e, in_if, out_if, next_hop, frame, len);
 }
 
 static void ipv4_input(struct nf_engine *e, unsigned ifidx, uint8_t *frame, size_t len)
@@ -343,7 +344,16 @@ void nf_input(struct nf_engine *e, unsigned ifidx, uint8_t *frame, size_t len)
 void nf_tick(struct nf_engine *e, uint64_t now_ms)
 {
     e->now_ms = now_ms;
-    e->counters.drops[DROP_ARP_QUEUE] += arp_expire(&e->arp, now_ms);
+    struct arp_pending *p;
+    while ((p = arp_pending_expired(&e->arp, now_ms)) != NULL) {
+        nf_drop(e, DROP_ARP_QUEUE);
+        /* The frame still has the Ethernet header it arrived with: the error goes to its sender. */
+        if (p->in_ifidx >= 0)
+            icmp_send_error(e, (unsigned)p->in_ifidx, p->frame, p->len, ICMP_UNREACH, UNREACH_HOST,
+                            0);
+        arp_pending_done(p);
+    }
+    arp_expire(&e->arp, now_ms);
 }
 
 void nf_print_counters(const struct nf_engine *e, FILE *out)

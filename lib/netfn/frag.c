@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-void frag_send(struct nf_engine *e, unsigned out_if, uint32_t next_hop, const uint8_t *frame,
-               size_t len, unsigned mtu)
+void frag_send(struct nf_engine *e, unsigned in_if, unsigned out_if, uint32_t next_hop,
+               const uint8_t *frame, size_t len, unsigned mtu)
 {
     const uint8_t *ip = frame + ETH_HDR_LEN;
     unsigned ihl = (ip[0] & 15u) * 4;
@@ -25,6 +25,7 @@ void frag_send(struct nf_engine *e, unsigned out_if, uint32_t next_hop, const ui
         size_t piece = payload - done < chunk ? payload - done : chunk;
         int last = done + piece >= payload;
         uint8_t *oip = out + ETH_HDR_LEN;
+        memcpy(out, frame, ETH_HDR_LEN); /* as it arrived: a host unreachable goes to its sender */
         memcpy(oip, ip, ihl);
         memcpy(oip + ihl, ip + ihl + done, piece);
         put16(oip + IP_TOTAL_LEN, (uint16_t)(ihl + piece));
@@ -35,6 +36,6 @@ void frag_send(struct nf_engine *e, unsigned out_if, uint32_t next_hop, const ui
         put16(oip + IP_CSUM, 0);
         put16(oip + IP_CSUM, csum(oip, ihl));
         e->counters.fragments_made++;
-        nf_send_fragment(e, out_if, next_hop, out, ETH_HDR_LEN + ihl + piece);
+        nf_send_fragment(e, (int)in_if, out_if, next_hop, out, ETH_HDR_LEN + ihl + piece);
     }
 }

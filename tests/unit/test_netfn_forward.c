@@ -278,8 +278,15 @@ static void test_arp_queue_is_bounded_and_expires(void **state)
     }
     assert_int_equal(eng.counters.drops[DROP_ARP_QUEUE], 5);
     assert_int_equal(eng.counters.arp_requests, 1); /* asked once, not once per frame */
+    nout = 0;
     nf_tick(&eng, eng.now_ms + ARP_GIVE_UP_MS);
     assert_int_equal(eng.counters.drops[DROP_ARP_QUEUE], 5 + ARP_PENDING);
+    /* Each frame given up is answered with host unreachable to its sender. */
+    assert_int_equal(nout, ARP_PENDING);
+    assert_int_equal(out[0].ifidx, 0);
+    assert_memory_equal(out[0].data, peer0, 6);
+    assert_int_equal(out[0].data[34], ICMP_UNREACH);
+    assert_int_equal(out[0].data[35], UNREACH_HOST);
 }
 
 static void test_config_errors_name_the_word(void **state)
