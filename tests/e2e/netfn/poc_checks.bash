@@ -13,6 +13,7 @@ poc_setup_file() {
         skip "needs root and /dev/net/tun"
     fi
     topo_create "$BATS_ROOT_PID" "$POC_STATE"
+    export TOPO_FW_STATS_EVERY=2
     if ! topo_start "$mode" "$POC_STATE"; then
         cat "$POC_STATE"/*.log >&2
         topo_destroy "$POC_STATE"
@@ -118,6 +119,19 @@ poc_hostile() {
     grep -q "id 40100" "$cap.txt"
     run grep -E "id 4000[1-7]," "$cap.txt"
     [[ $status -ne 0 ]] # none of the hostile frames crossed
+    # ... and each was dropped and counted where it should be.
+    topo_firewall_counters "$POC_STATE"
+    local counters
+    counters=$(tac "$POC_STATE/firewall.log" | tr -d '\r')
+    last() { grep -m1 -oE "^$1[0-9]+" <<<"$counters" | awk '{print $NF}'; }
+    echo "ip_checksum $(last 'drop ip_checksum ') ip_malformed $(last 'drop ip_malformed ')" \
+        "untrackable $(last 'untrackable ') invalid $(last 'ct_state invalid packets ')"
+    (($(last 'drop ip_checksum ') >= 1))
+    (($(last 'drop ip_malformed ') >= 1))
+    (($(last 'untrackable ') >= 1))
+    (($(last 'ct_state invalid packets ') >= 2))
+    (($(last 'rule [^ ]*poc.rules:21 chain forward drop packets ') >= 1)) # spoofed source
+    (($(last 'rule [^ ]*poc.rules:22 chain forward drop packets ') >= 1)) # echo from outside
     # Still forwarding.
     run in_ns C curl -s -m 20 http://10.0.0.80/
     [[ $output == "atoll poc web page" ]]

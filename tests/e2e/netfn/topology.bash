@@ -196,6 +196,7 @@ topo_start() {
         ip netns exec "$F" "$TOPO_BUILD/firewall/firewall.linux" \
             --rules "$TOPO_ROOT/apps/firewall/rootfs/etc/firewall" >"$log/firewall.log" 2>&1 &
         topo_track pids $!
+        echo "kill -USR1 $!" >"$log/firewall.counters"
         ip netns exec "$R" "$TOPO_BUILD/router/router.linux" \
             --config "$TOPO_ROOT/apps/router/rootfs/etc/router.conf" >"$log/router.log" 2>&1 &
         topo_track pids $!
@@ -206,6 +207,7 @@ topo_start() {
         id=$(podman run -d "${PODMAN_RUN_FLAGS[@]}" --cap-add NET_RAW --network "ns:/run/netns/$F" \
             --name "atoll-nf-fw-$TOPO_ID" localhost/atoll-firewall:latest) || return 1
         topo_track containers "$id"
+        echo "podman kill -s USR1 $id" >"$log/firewall.counters"
         podman logs -f "$id" >"$log/firewall.log" 2>&1 &
         topo_track pids $!
         id=$(podman run -d "${PODMAN_RUN_FLAGS[@]}" --cap-add NET_RAW --network "ns:/run/netns/$R" \
@@ -215,8 +217,11 @@ topo_start() {
         topo_track pids $!
         ;;
     unikernel | vm)
-        local ns runtime=()
+        local ns runtime=() fw_args=()
         [[ $mode == vm ]] && runtime=(--runtime vm)
+        # No signals reach an instance from outside: it prints its counters every N seconds.
+        [[ -z ${TOPO_FW_STATS_EVERY:-} ]] || fw_args=(-- --stats-every "$TOPO_FW_STATS_EVERY")
+        echo ":" >"$log/firewall.counters"
         for ns in "$F" "$R"; do
             ip -n "$ns" tuntap add dev tap0 mode tap
             ip -n "$ns" tuntap add dev tap1 mode tap
@@ -224,10 +229,12 @@ topo_start() {
             ip -n "$ns" link set tap1 up
         done
         "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" "${runtime[@]}" --netns "$F" \
-            --net tap=tap0,mac=52:54:00:0f:00:00 --net tap=tap1,mac=52:54:00:0f:00:01 --timeout "${TOPO_TIMEOUT:-600}" >"$log/firewall.log" 2>&1 &
+            --net tap=tap0,mac=52:54:00:0f:00:00 --net tap=tap1,mac=52:54:00:0f:00:01 \
+            --timeout "${TOPO_TIMEOUT:-600}" "${fw_args[@]}" >"$log/firewall.log" 2>&1 &
         topo_track pids $!
         "$TOPO_ATOLL" run "$TOPO_BUILD/router/router.img" "${runtime[@]}" --netns "$R" \
-            --net tap=tap0,mac=52:54:00:0e:00:00 --net tap=tap1,mac=52:54:00:0e:00:01 --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
+            --net tap=tap0,mac=52:54:00:0e:00:00 --net tap=tap1,mac=52:54:00:0e:00:01 \
+            --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
         topo_track pids $!
         topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
         topo_wait_for "$log/router.log" "router: forwarding" 90 || return 1
@@ -264,6 +271,19 @@ topo_wait_bridges() {
     while ! ip -n "$(topo_ns C)" link show | grep -q "LOWER_UP"; do
         ((SECONDS < deadline)) || return 1
         sleep 0.05
+    done
+}
+
+# topo_firewall_counters LOGDIR: has the firewall print its counters (SIGUSR1 to the binary or
+# the container; an instance prints them every TOPO_FW_STATS_EVERY seconds) and waits for a block
+# printed after the call.
+topo_firewall_counters() {
+    local log=$1 before deadline=$((SECONDS + 30))
+    before=$(grep -c '^untrackable ' "$log/firewall.log" || true)
+    bash -c "$(cat "$log/firewall.counters")" >/dev/null
+    until (($(grep -c '^untrackable ' "$log/firewall.log" || true) > before)); do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
     done
 }
 
