@@ -71,7 +71,7 @@ poc_ping() {
 
 poc_nmap() {
     TOPO_ID=$(cat "$POC_STATE/id")
-    run in_ns C nmap -n -Pn -sS -p 22,25,53,80,443,8080 --max-retries 1 --host-timeout 60s \
+    run in_ns C nmap -n -Pn -sS -p 22,25,53,80,443,8080 --max-retries 2 --host-timeout 90s \
         10.0.0.100 10.0.0.80
     echo "$output"
     [[ $status -eq 0 ]]
@@ -87,11 +87,12 @@ poc_traceroute() {
     run in_ns C ping -n -c 1 -W 5 -t 1 10.0.0.100
     echo "$output"
     [[ $output == *"From 192.168.100.1 "*"Time to live exceeded"* ]]
-    run in_ns C traceroute -n -T -p 80 -w 3 -q 1 -m 4 10.0.0.80
+    # Two probes a hop: one lost probe under load still shows the hop.
+    run in_ns C traceroute -n -T -p 80 -w 3 -q 2 -m 4 10.0.0.80
     echo "$output"
-    [[ $output == *" 1  192.168.100.1 "* ]]
-    [[ $output == *" 2  10.1.0.2 "* ]]
-    [[ $output == *" 3  10.0.0.80 "* ]]
+    grep -Eq '^ *1 .*192\.168\.100\.1 ' <<<"$output"
+    grep -Eq '^ *2 .*10\.1\.0\.2 ' <<<"$output"
+    grep -Eq '^ *3 .*10\.0\.0\.80 ' <<<"$output"
 }
 
 # Sends hostile.py's frames with a capture on the web server's and the DNS server's links;
