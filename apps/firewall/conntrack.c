@@ -194,6 +194,14 @@ int ct_classify(struct conntrack *ct, const struct ct_packet *p, uint64_t now_ms
         ct->expired++;
         e = NULL;
     }
+    /* A fresh SYN on the 4-tuple of a closed or closing connection opens a new one (port
+     * reuse), as a host would accept it. */
+    if (e && p->key.proto == IP_PROTO_TCP &&
+        (e->tcp_state == TCP_CLOSE || e->tcp_state == TCP_TIME_WAIT) &&
+        (p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == TCPF_SYN) {
+        unlink_entry(ct, e);
+        e = NULL;
+    }
     if (!e) {
         if (p->key.proto == IP_PROTO_TCP) {
             uint8_t f = p->tcp_flags;

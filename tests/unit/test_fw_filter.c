@@ -209,6 +209,11 @@ static void test_unsolicited_and_reset(void **state)
     assert_int_equal(fwd_out(tcp(WEB, CLIENT, 80, 2, TCPF_RST | TCPF_ACK, 0, 101, 0, 0)),
                      VERDICT_ACCEPT);
     assert_int_equal(fw.ct.tcp_state_entries[TCP_CLOSE], 1);
+    /* A stray ACK stays invalid; a new SYN on the same ports opens a new connection. */
+    assert_int_equal(fwd_in(tcp(CLIENT, WEB, 2, 80, TCPF_ACK, 101, 1, 1000, 0)), VERDICT_DROP);
+    assert_int_equal(fwd_in(tcp(CLIENT, WEB, 2, 80, TCPF_SYN, 9000, 0, 1000, 0)), VERDICT_ACCEPT);
+    assert_int_equal(fw.ct.tcp_state_entries[TCP_CLOSE], 0);
+    assert_int_equal(fw.ct.tcp_state_entries[TCP_SYN_SENT], 1);
 }
 
 static void test_udp_icmp_and_related_errors(void **state)
