@@ -12,7 +12,7 @@ poc_setup_file() {
     if [[ $(id -u) -ne 0 || ! -c /dev/net/tun ]]; then
         skip "needs root and /dev/net/tun"
     fi
-    topo_create "$BATS_ROOT_PID" "$POC_STATE"
+    topo_create "$BATS_ROOT_PID${mode:0:1}" "$POC_STATE" # one topology per file, even in parallel
     export TOPO_FW_STATS_EVERY=2
     if ! topo_start "$mode" "$POC_STATE"; then
         cat "$POC_STATE"/*.log >&2
