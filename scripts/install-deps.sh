@@ -23,6 +23,12 @@ packages=(
     python3-scapy     # network e2e tests: hostile frames
     podman            # container runtime: apps as containers (FROM scratch images)
     runc              # the OCI runtime podman is started with (--runtime runc)
+    dnsutils          # router/firewall e2e: dig through the PoC topology
+    nmap              # router/firewall e2e: port scan from outside
+    traceroute        # router/firewall e2e: the router's hop
+    tcpdump           # router/firewall e2e: captures behind the firewall
+    curl              # router/firewall e2e: the web page through the PoC topology
+    nftables          # bench/forward.sh: Linux's own forwarding with the same rules
 )
 
 is_installed() {
