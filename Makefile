@@ -5,7 +5,8 @@
 #   make test       install missing packages, then format check, unit tests, fuzzing, end-to-end tests
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
 #   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
-#   make bench-web  web server against nginx (root; CSV under bench/results/)
+#   make bench-forward  forwarding through firewall and router: unikernel, container, Linux (root)
+#   make bench-web  web server against nginx, and in QEMU (root; CSV under bench/results/)
 #   make container-NAME  the app's container image (FROM scratch) with podman; `make containers`: all
 
 BUILD ?= build
@@ -39,7 +40,8 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp bench-web clean format format-check \
+.PHONY: bench-forward bench-web
+.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check \
 	containers
 all: kernel tools apps
 
@@ -110,8 +112,12 @@ include tools/atoll/atoll.mk
 apps: $(APP_IMAGES)
 
 .SECONDEXPANSION:
+# The files of the extra source folders an app names in apps/NAME/sources (see docs/cli.md).
+APP_EXTRA_FILES = $(shell sed -e 's/\x23.*//' apps/$(1)/sources 2>/dev/null | \
+	while read -r d; do [ -z "$$d" ] || find "apps/$(1)/$$d" -type f; done)
 # Every app is built by the same command a user runs on their own program.
-$(BUILD)/%.img: $(KERNEL_LIB) $(KERNEL_LDS) $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null)
+$(BUILD)/%.img: $(KERNEL_LIB) $(KERNEL_LDS) $(ATOLL) $$(shell find apps/$$(*F) -type f 2>/dev/null) \
+		$$(call APP_EXTRA_FILES,$$(*F))
 	$(ATOLL) build apps/$(*F) -o $@ --target all
 
 include tests/unit/unit.mk
@@ -145,6 +151,9 @@ bench-boot: all floor
 
 bench-udp: all vm
 	BUILD=$(BUILD) bench/udp.sh $(BENCH_FLAGS)
+
+bench-forward: all
+	BUILD=$(BUILD) bench/forward.sh $(BENCH_FLAGS)
 
 bench-web: all vm
 	BUILD=$(BUILD) bench/web.sh $(BENCH_FLAGS)

@@ -27,6 +27,12 @@ packages=(
     chromium          # web e2e tests: the page rendered headless, driven over the DevTools pipe
     wrk               # bench/web.sh: HTTP load generator (keep-alive, paced with a Lua script)
     nginx             # bench/web.sh: the peer the web server is measured against
+    dnsutils          # router/firewall e2e: dig through the PoC topology
+    nmap              # router/firewall e2e: port scan from outside
+    traceroute        # router/firewall e2e: the router's hop
+    tcpdump           # router/firewall e2e: captures behind the firewall
+    curl              # router/firewall e2e: the web page through the PoC topology
+    nftables          # bench/forward.sh: Linux's own forwarding with the same rules
 )
 
 is_installed() {

@@ -54,3 +54,9 @@ $(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(FUZZ_COMMON_
 		$(wildcard kernel/include/atoll/*.h) tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+# lib/netfn's frame path and the firewall's rule parser.
+FUZZ_SRCS_netfn_frame := $(sort $(filter-out lib/netfn/ports.c,$(wildcard lib/netfn/*.c)))
+FUZZ_FW_SRCS := $(FUZZ_SRCS_netfn_frame) $(filter-out apps/firewall/main.c,$(sort $(wildcard apps/firewall/*.c)))
+FUZZ_SRCS_fw_rules := $(FUZZ_FW_SRCS)
+FUZZ_SRCS_fw_packet := $(FUZZ_FW_SRCS)
+$(BUILD)/tests/fuzz/fuzz_fw_rules $(BUILD)/tests/fuzz/fuzz_fw_packet: FUZZ_CFLAGS += -Ilib/netfn

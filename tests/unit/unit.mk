@@ -76,3 +76,12 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(UNIT_OBJS_$
 		$(wildcard kernel/include/atoll/*.h) tests/unit/unit.mk
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c %.o,$^) $(UNIT_LDLIBS)
+# lib/netfn: the frame code shared by apps/router and apps/firewall.
+NETFN_SRCS := $(sort $(filter-out lib/netfn/ports.c,$(wildcard lib/netfn/*.c)))
+UNIT_SRCS_netfn_lpm := lib/netfn/lpm.c
+UNIT_SRCS_netfn_forward := $(NETFN_SRCS)
+FW_SRCS := $(NETFN_SRCS) $(filter-out apps/firewall/main.c,$(sort $(wildcard apps/firewall/*.c)))
+UNIT_SRCS_fw_parse := $(FW_SRCS)
+UNIT_SRCS_fw_filter := $(FW_SRCS)
+# The firewall includes lib/netfn's headers by name, as `atoll build` lets it (apps/firewall/sources).
+$(BUILD)/tests/unit/test_fw_parse $(BUILD)/tests/unit/test_fw_filter: UNIT_CFLAGS += -Ilib/netfn

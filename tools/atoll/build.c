@@ -158,6 +158,27 @@ static int check_toolchain(struct build_plan *plan)
     return 0;
 }
 
+/* Adds the .c files of the folders named in PATH/sources (see sources_extra_dirs). */
+static int add_extra_sources(const char *app_dir, struct build_plan *plan)
+{
+    char err[1024];
+    struct strvec written = STRVEC_INIT;
+    int rc = sources_extra_dirs(app_dir, &plan->include_dirs, &written, err, sizeof(err));
+    for (size_t d = 0; rc == 0 && d < plan->include_dirs.len; d++) {
+        struct strvec rel = STRVEC_INIT;
+        rc = sources_find(plan->include_dirs.items[d], &rel, err, sizeof(err));
+        for (size_t i = 0; rc == 0 && i < rel.len; i++) {
+            strvec_push_owned(&plan->sources, path_join(plan->include_dirs.items[d], rel.items[i]));
+            strvec_push_owned(&plan->labels, sources_extra_label(written.items[d], rel.items[i]));
+        }
+        strvec_free(&rel);
+    }
+    strvec_free(&written);
+    if (rc != 0)
+        msg_error("%s", err);
+    return rc;
+}
+
 /* Works out the app folder, name, sources and output paths. */
 static int plan_build(const struct build_options *opts, struct build_plan *plan)
 {
@@ -183,6 +204,10 @@ static int plan_build(const struct build_options *opts, struct build_plan *plan)
             strvec_push(&plan->labels, rel.items[i]);
         }
         strvec_free(&rel);
+        if (add_extra_sources(opts->path, plan) != 0) {
+            free(default_name);
+            return -1;
+        }
         if (plan->sources.len == 0) {
             msg_error("%s: no .c files in this folder", opts->path);
             free(default_name);
@@ -290,6 +315,7 @@ static void free_plan(struct build_plan *plan)
     strvec_free(&plan->sources);
     strvec_free(&plan->labels);
     strvec_free(&plan->objects);
+    strvec_free(&plan->include_dirs);
 }
 
 static int build(const struct build_options *opts)

@@ -39,6 +39,7 @@ struct build_plan {
     struct strvec sources; /* paths as given to the compiler */
     struct strvec labels;  /* the same, relative to the app folder, for messages */
     struct strvec objects;
+    struct strvec include_dirs; /* the extra folders of PATH/sources, also -I folders */
 };
 
 /* Each step prints its own one-line error and returns -1 on failure, 0 on success. */

@@ -26,14 +26,22 @@ int build_compile_all(struct build_plan *plan)
         strvec_push_owned(&plan->objects, object);
         if (made != 0)
             return -1;
-        char *include = xasprintf("-I%s", plan->app_dir);
-        char *argv[] = {"musl-gcc", "-std=gnu11", "-O2", "-g", "-fno-pie",
-                        "-fno-omit-frame-pointer",
-                        /* lets the image link drop what the program never calls */
-                        "-ffunction-sections", "-fdata-sections", include, "-c",
-                        plan->sources.items[i], "-o", object, NULL};
-        int status = proc_run(argv, plan->opts->verbose);
-        free(include);
+        struct strvec argv = STRVEC_INIT;
+        const char *fixed[] = {"musl-gcc", "-std=gnu11", "-O2", "-g", "-fno-pie",
+                               "-fno-omit-frame-pointer",
+                               /* lets the image link drop what the program never calls */
+                               "-ffunction-sections", "-fdata-sections"};
+        for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++)
+            strvec_push(&argv, fixed[f]);
+        strvec_push_owned(&argv, xasprintf("-I%s", plan->app_dir));
+        for (size_t d = 0; d < plan->include_dirs.len; d++)
+            strvec_push_owned(&argv, xasprintf("-I%s", plan->include_dirs.items[d]));
+        strvec_push(&argv, "-c");
+        strvec_push(&argv, plan->sources.items[i]);
+        strvec_push(&argv, "-o");
+        strvec_push(&argv, object);
+        int status = proc_run(argv.items, plan->opts->verbose);
+        strvec_free(&argv);
         if (status != 0) {
             msg_error("compiling %s failed", label);
             return -1;

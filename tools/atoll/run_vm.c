@@ -213,8 +213,7 @@ static int write_initrd(struct vm_boot *vm, const char *base, const char *name,
     if (cpio_write_tree(vm->staging, out, &size, err, errlen) != 0)
         goto done;
     pad4(out);
-    if (!rootfs_cpio && embedded_size &&
-        fwrite(embedded, 1, embedded_size, out) != embedded_size) {
+    if (!rootfs_cpio && embedded_size && fwrite(embedded, 1, embedded_size, out) != embedded_size) {
         snprintf(err, errlen, "%s: %s", vm->initrd, strerror(errno));
         goto done;
     }

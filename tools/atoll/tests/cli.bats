@@ -255,6 +255,27 @@ require_kernel() {
     [[ $status -eq 3 ]]
 }
 
+@test "build: extra source folders named in PATH/sources are compiled and searched for headers" {
+    local top="$BATS_TEST_TMPDIR/tree"
+    mkdir -p "$top/apps/two" "$top/lib/shared"
+    printf '#include "shared.h"\nint main(void) { return shared_value(); }\n' >"$top/apps/two/main.c"
+    printf 'int shared_value(void);\n' >"$top/lib/shared/shared.h"
+    printf 'int shared_value(void) { return 5; }\n' >"$top/lib/shared/shared.c"
+    printf '# code shared with other programs\n../../lib/shared\n' >"$top/apps/two/sources"
+    run --separate-stderr "$ATOLL" build "$top/apps/two" -o "$BATS_TEST_TMPDIR/out/two.img" \
+        --target linux -v
+    echo "$stderr"
+    [[ $status -eq 0 ]]
+    [[ $stderr == *"-I$top/apps/two/../../lib/shared -c $top/apps/two/../../lib/shared/shared.c -o $BATS_TEST_TMPDIR/out/.obj-two/lib/shared/shared.o"* ]]
+    run "$BATS_TEST_TMPDIR/out/two.linux"
+    [[ $status -eq 5 ]]
+    printf '../missing\n' >"$top/apps/two/sources"
+    run --separate-stderr "$ATOLL" build "$top/apps/two" -o "$BATS_TEST_TMPDIR/out/two.img" \
+        --target linux
+    [[ $status -eq 1 ]]
+    [[ $stderr == *"apps/two/sources:1: ../missing is not a folder"* ]]
+}
+
 @test "build: fork() is a warning naming the file, an error with --strict" {
     require_kernel
     run --separate-stderr "$ATOLL" build "$ROOT/tests/apps/fork.c" -o "$BATS_TEST_TMPDIR/fork.img" \

@@ -46,6 +46,42 @@ static void test_sources_find(void **state)
     free(root);
 }
 
+static void test_sources_extra(void **state)
+{
+    (void)state;
+    char *root = test_make_tmpdir("atoll-sources-extra");
+    touch(root, "lib/netfn/arp.c");
+    touch(root, "apps/router/main.c");
+    char *app = path_join(root, "apps/router");
+    char *list = path_join(app, "sources");
+    const char *text = "# shared frame code\n\n  ../../lib/netfn   # the library\n";
+    test_write_file(list, text, strlen(text), 0644);
+    struct strvec dirs = STRVEC_INIT, written = STRVEC_INIT;
+    char err[512];
+    assert_int_equal(sources_extra_dirs(app, &dirs, &written, err, sizeof(err)), 0);
+    assert_int_equal(dirs.len, 1);
+    assert_string_equal(written.items[0], "../../lib/netfn");
+    char *label = sources_extra_label(written.items[0], "arp.c");
+    assert_string_equal(label, "lib/netfn/arp.c");
+    free(label);
+    strvec_free(&dirs);
+    strvec_free(&written);
+    /* A missing folder names the file and the line. */
+    text = "../../lib/netfn\n../nowhere\n";
+    test_write_file(list, text, strlen(text), 0644);
+    assert_int_equal(sources_extra_dirs(app, &dirs, &written, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "sources:2: ../nowhere is not a folder"));
+    strvec_free(&dirs);
+    strvec_free(&written);
+    /* No sources file: nothing added. */
+    assert_int_equal(sources_extra_dirs(root, &dirs, &written, err, sizeof(err)), 0);
+    assert_int_equal(dirs.len, 0);
+    free(list);
+    free(app);
+    test_remove_tree(root);
+    free(root);
+}
+
 /* Assembles `text` with gcc and opens the object. */
 static struct elf_file *assemble(const char *dir, const char *text)
 {
@@ -210,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sources_find),
+        cmocka_unit_test(test_sources_extra),
         cmocka_unit_test(test_meta_assembles),
         cmocka_unit_test(test_meta_without_rootfs),
         cmocka_unit_test(test_forbidden_direct_calls),

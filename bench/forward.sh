@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Forwarding through the white paper's firewall and router (tests/e2e/netfn/topology.bash):
+# frames per second that cross (64-byte and 1,514-byte frames, sent as fast as bench/fwdbench.c
+# can) and the time one frame takes from the client's link to the DNS server's link, for
+#   kernel     Linux's own forwarding in two namespaces with nftables rules of the same meaning
+#   linux      apps/firewall and apps/router as static Linux binaries in those namespaces
+#   container  the same binaries as podman containers
+#   unikernel  the same programs as Atoll images under QEMU (TCG here: no usable KVM)
+#   vm         the same binaries in Linux VMs on the same QEMU (`atoll run --runtime vm`)
+#
+#   bench/forward.sh [--seconds N] [--count N] [--modes "kernel linux container unikernel vm"]
+#
+# Needs root, `make all`, nft, podman (container). Writes bench/results/forward-DATE.csv.
+# Linux's nftables forwarding inside the vm runtime's guest is not measured: its busybox
+# initramfs has no nft (docs/vm.md); the vm row runs the same network functions in that guest.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD=${BUILD:-build}
+[[ $BUILD == /* ]] || BUILD="$root/$BUILD"
+seconds=5
+count=200
+modes="kernel linux container unikernel vm"
+while (($#)); do
+    case $1 in
+    --seconds) seconds=$2; shift 2 ;;
+    --count) count=$2; shift 2 ;;
+    --modes) modes=$2; shift 2 ;;
+    *) echo "usage: bench/forward.sh [--seconds N] [--count N] [--modes LIST]" >&2; exit 2 ;;
+    esac
+done
+[[ $(id -u) -eq 0 ]] || { echo "forward.sh: needs root (namespaces)" >&2; exit 1; }
+
+mkdir -p "$BUILD/bench" "$root/bench/results"
+gcc -O2 -Wall -Wextra -pthread -o "$BUILD/bench/fwdbench" "$root/bench/fwdbench.c"
+accel="${ATOLL_ACCEL:-tcg}"
+export ATOLL_ACCEL=$accel
+csv="$root/bench/results/forward-$(date -u +%Y%m%dT%H%M%S).csv"
+echo "date,accelerator,mode,metric,value,unit" >"$csv"
+PODMAN_RUN_FLAGS=(--runtime runc --cgroup-manager cgroupfs --ulimit nofile=4096:4096
+    --ulimit nproc=1024:1024)
+export BUILD
+# shellcheck source=../tests/e2e/netfn/topology.bash
+source "$root/tests/e2e/netfn/topology.bash"
+TOPO_NO_SERVERS=1
+
+state=""
+cleanup() { [[ -z $state ]] || topo_destroy "$state"; }
+trap cleanup EXIT
+
+record() { echo "$(date -u +%F),$accel,$1,$2,$3,$4" >>"$csv"; }
+
+for mode in $modes; do
+    [[ $mode != vm ]] || make -C "$root" BUILD="$BUILD" vm >/dev/null
+    if [[ $mode == container ]]; then
+        "$root/scripts/container-build.sh" router "$BUILD" >/dev/null
+        "$root/scripts/container-build.sh" firewall "$BUILD" >/dev/null
+    fi
+    state=$(mktemp -d /tmp/atoll-forward.XXXXXX)
+    topo_create "b$$" "$state"
+    if ! topo_start "$mode" "$state"; then
+        echo "forward.sh: $mode did not start" >&2
+        cat "$state"/*.log >&2 || true
+        topo_destroy "$state"
+        state=""
+        continue
+    fi
+    client_if=c0
+    [[ $mode == unikernel || $mode == vm ]] && client_if=tap0
+    ip netns exec "$(topo_ns C)" ping -c 1 -W 5 192.168.100.1 >/dev/null 2>&1 || true
+    fw_mac=$(ip -n "$(topo_ns C)" neigh show 192.168.100.1 | awk '{print $5}')
+    run_bench() {
+        "$BUILD/bench/fwdbench" "$1" "$(topo_ns C)" "$client_if" "$(topo_ns S)" s0 "$fw_mac" "$2" "$3"
+    }
+    # A first frame warms ARP along the path.
+    run_bench latency 60 3 >/dev/null
+    for size in 60 1514; do
+        out=$(run_bench rate "$size" "$seconds")
+        pps=$(sed -n 's/.*rx_pps \([0-9]*\).*/\1/p' <<<"$out")
+        printf '%-10s %5d-byte frames: %s\n' "$mode" "$((size + 4))" "$out"
+        record "$mode" "rate_$((size + 4))B" "$pps" pps
+    done
+    out=$(run_bench latency 60 "$count")
+    printf '%-10s latency: %s\n' "$mode" "$out"
+    record "$mode" latency_median "$(sed -n 's/.*median_us \([0-9]*\).*/\1/p' <<<"$out")" us
+    record "$mode" latency_p90 "$(sed -n 's/.*p90_us \([0-9]*\).*/\1/p' <<<"$out")" us
+    topo_destroy "$state"
+    state=""
+done
+echo "accelerator: $accel; CSV: $csv"
+column -s, -t "$csv"

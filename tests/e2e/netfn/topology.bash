@@ -1,0 +1,308 @@
+# The white paper's topology in network namespaces, for tests/e2e/poc.bats and bench/forward.sh:
+#
+#   client 192.168.100.10 ── [eth0 firewall eth1] ── link 10.1.0.0/24 ── [eth0 router eth1] ── DMZ
+#                                 .100.1   10.1.0.1                    10.1.0.2   10.0.0.1     │
+#                                                                     dns 10.0.0.100, web 10.0.0.80
+#
+# Namespaces (suffix $TOPO_ID): C client, F firewall, L link (a bridge), R router, B DMZ (a
+# bridge), S dns server, W web server. Nothing touches the host's own namespace.
+#
+# The firewall and the router run as one of:
+#   linux      the static .linux binaries inside F and R, on veths named eth0 and eth1
+#   container  the same binaries as podman containers in F and R (--network ns:...)
+#   unikernel  the .img under QEMU (TCG) in F and R with tap0 and tap1; once QEMU holds them,
+#              each tap moves to its neighbour (client, link bridge, DMZ bridge)
+#   vm         the same, with `atoll run --runtime vm`: the .linux binaries in a Linux guest
+# F and R have no address on their links: Linux's own IP stack stays off them (IPv6 disabled,
+# no IPv4 address), so only the network function answers there.
+#
+# The DMZ servers are Linux test servers (tests/e2e/netfn/dns_responder.py and python3's
+# http.server); set TOPO_DNS_IMAGE / TOPO_WEB_IMAGE to Atoll images to boot those instead (each
+# gets a tap on the DMZ bridge, addressed with `--net tap=...,ip=...,gw=10.0.0.1`). The checks
+# that read the test servers' content (the page text, the DNS answer 10.0.0.80) expect what the
+# test servers give.
+# shellcheck shell=bash
+
+TOPO_PY=/usr/bin/python3
+TOPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TOPO_ROOT="$(cd "$TOPO_DIR/../../.." && pwd)"
+TOPO_BUILD="${BUILD:-build}"
+[[ $TOPO_BUILD == /* ]] || TOPO_BUILD="$TOPO_ROOT/$TOPO_BUILD"
+TOPO_ATOLL="${ATOLL:-$TOPO_BUILD/tools/atoll}"
+# What was started is written down under $TOPO_STATE (set by topo_create) so that a later
+# process (bats' teardown_file) can stop it.
+topo_track() { echo "$2" >>"$TOPO_STATE/$1"; }
+
+topo_ns() { echo "atoll-nf-$1-$TOPO_ID"; }
+
+# topo_wait_for FILE TEXT SECONDS: polls FILE until it holds TEXT.
+topo_wait_for() {
+    local deadline=$((SECONDS + $3))
+    until grep -q -- "$2" "$1" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            echo "topology: no '$2' in $1 after $3 s" >&2
+            cat "$1" >&2 2>/dev/null
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+topo_quiet_ns() {
+    ip netns add "$1"
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$1" link set lo up
+}
+
+# topo_bridge_port NS DEV: enslaves DEV (already in NS) to NS's br0 and sets it up.
+topo_bridge_port() {
+    ip -n "$1" link set "$2" master br0
+    ip -n "$1" link set "$2" up
+}
+
+# topo_create ID STATEDIR: the namespaces, bridges and hosts; the network functions' links come later.
+topo_create() {
+    TOPO_ID=$1
+    TOPO_STATE=$2
+    mkdir -p "$TOPO_STATE"
+    echo "$TOPO_ID" >"$TOPO_STATE/id"
+    local n
+    for n in C F L R B S W; do topo_quiet_ns "$(topo_ns $n)"; done
+    for n in L B; do
+        ip -n "$(topo_ns $n)" link add br0 type bridge
+        ip -n "$(topo_ns $n)" link set br0 up
+    done
+    # DMZ hosts on the DMZ bridge.
+    ip link add s0 netns "$(topo_ns S)" type veth peer name s0 netns "$(topo_ns B)"
+    ip link add w0 netns "$(topo_ns W)" type veth peer name w0 netns "$(topo_ns B)"
+    topo_bridge_port "$(topo_ns B)" s0
+    topo_bridge_port "$(topo_ns B)" w0
+    ip -n "$(topo_ns S)" addr add 10.0.0.100/24 dev s0
+    ip -n "$(topo_ns S)" link set s0 up
+    ip -n "$(topo_ns S)" route add default via 10.0.0.1
+    ip -n "$(topo_ns W)" addr add 10.0.0.80/24 dev w0
+    ip -n "$(topo_ns W)" link set w0 up
+    ip -n "$(topo_ns W)" route add default via 10.0.0.1
+}
+
+# topo_client_addr DEV: addresses the client's link.
+topo_client_addr() {
+    ip -n "$(topo_ns C)" addr add 192.168.100.10/24 dev "$1"
+    ip -n "$(topo_ns C)" link set "$1" up
+    ip -n "$(topo_ns C)" route add default via 192.168.100.1
+}
+
+# Veths eth0/eth1 in F and R, their peers at the client and on the bridges.
+topo_veth_links() {
+    local F R
+    F=$(topo_ns F) R=$(topo_ns R)
+    ip link add eth0 netns "$F" type veth peer name c0 netns "$(topo_ns C)"
+    ip link add eth1 netns "$F" type veth peer name f1 netns "$(topo_ns L)"
+    ip link add eth0 netns "$R" type veth peer name r0 netns "$(topo_ns L)"
+    ip link add eth1 netns "$R" type veth peer name r1 netns "$(topo_ns B)"
+    for ns in "$F" "$R"; do
+        ip -n "$ns" link set eth0 up
+        ip -n "$ns" link set eth1 up
+    done
+    topo_bridge_port "$(topo_ns L)" f1
+    topo_bridge_port "$(topo_ns L)" r0
+    topo_bridge_port "$(topo_ns B)" r1
+    topo_client_addr c0
+}
+
+# topo_image_server NS DEV ADDR IMAGE MAC LOG: boots an Atoll image as a DMZ host instead of the
+# Linux test server: its tap, made in NS, joins the DMZ bridge once QEMU holds it, and the
+# namespace's own veth DEV gives up the address.
+topo_image_server() {
+    local ns deadline
+    ns=$(topo_ns "$1")
+    ip -n "$ns" addr flush dev "$2"
+    ip -n "$ns" tuntap add dev tap0 mode tap
+    ip -n "$ns" link set tap0 up
+    "$TOPO_ATOLL" run "$4" --netns "$ns" --net "tap=tap0,ip=$3/24,gw=10.0.0.1,mac=$5" \
+        --timeout "${TOPO_TIMEOUT:-600}" >"$6" 2>&1 &
+    topo_track pids $!
+    deadline=$((SECONDS + 90))
+    while ip -n "$ns" link show tap0 | grep -q NO-CARRIER; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+    ip -n "$ns" link set tap0 netns "$(topo_ns B)"
+    ip -n "$(topo_ns B)" link set tap0 name "t$1"
+    topo_bridge_port "$(topo_ns B)" "t$1"
+}
+
+topo_servers() {
+    local log=$1
+    if [[ -n ${TOPO_DNS_IMAGE:-} ]]; then
+        topo_image_server S s0 10.0.0.100 "$TOPO_DNS_IMAGE" 52:54:00:0d:00:64 "$log/dns.log" ||
+            return 1
+    else
+        ip netns exec "$(topo_ns S)" "$TOPO_PY" "$TOPO_DIR/dns_responder.py" 10.0.0.100 \
+            10.0.0.80 >"$log/dns.log" 2>&1 &
+        topo_track pids $!
+        topo_wait_for "$log/dns.log" "listening" 20
+    fi
+    if [[ -n ${TOPO_WEB_IMAGE:-} ]]; then
+        topo_image_server W w0 10.0.0.80 "$TOPO_WEB_IMAGE" 52:54:00:0d:00:50 "$log/web.log" ||
+            return 1
+    else
+        mkdir -p "$log/www"
+        echo "atoll poc web page" >"$log/www/index.html"
+        ip netns exec "$(topo_ns W)" "$TOPO_PY" -m http.server 80 --bind 10.0.0.80 \
+            --directory "$log/www" >"$log/web.log" 2>&1 &
+        topo_track pids $!
+        local deadline=$((SECONDS + 20))
+        until ip netns exec "$(topo_ns W)" ss -ltn | grep -q '10.0.0.80:80'; do
+            ((SECONDS < deadline)) || return 1
+            sleep 0.1
+        done
+    fi
+}
+
+# Linux's own forwarding in F and R with nftables rules of the PoC policy's meaning
+# (bench/forward-nft.rules): the peer the network functions are measured against.
+topo_kernel_forwarding() {
+    local F R
+    F=$(topo_ns F) R=$(topo_ns R)
+    topo_veth_links
+    ip -n "$F" addr add 192.168.100.1/24 dev eth0
+    ip -n "$F" addr add 10.1.0.1/24 dev eth1
+    ip -n "$F" route add 10.0.0.0/24 via 10.1.0.2
+    ip -n "$R" addr add 10.1.0.2/24 dev eth0
+    ip -n "$R" addr add 10.0.0.1/24 dev eth1
+    ip -n "$R" route add default via 10.1.0.1
+    ip netns exec "$F" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$F" nft -f "$TOPO_ROOT/bench/forward-nft.rules"
+}
+
+# topo_start MODE LOGDIR: starts servers, firewall and router; returns once both forward.
+# TOPO_NO_SERVERS=1 leaves the DMZ servers out (benchmarks send them nothing to answer).
+topo_start() {
+    local mode=$1 log=$2
+    [[ -n ${TOPO_NO_SERVERS:-} ]] || topo_servers "$log" || return 1
+    local F R
+    F=$(topo_ns F) R=$(topo_ns R)
+    case $mode in
+    kernel)
+        topo_kernel_forwarding
+        topo_wait_bridges
+        return
+        ;;
+    linux)
+        topo_veth_links
+        ip netns exec "$F" "$TOPO_BUILD/firewall/firewall.linux" \
+            --rules "$TOPO_ROOT/apps/firewall/rootfs/etc/firewall" >"$log/firewall.log" 2>&1 &
+        topo_track pids $!
+        echo "kill -USR1 $!" >"$log/firewall.counters"
+        ip netns exec "$R" "$TOPO_BUILD/router/router.linux" \
+            --config "$TOPO_ROOT/apps/router/rootfs/etc/router.conf" >"$log/router.log" 2>&1 &
+        topo_track pids $!
+        ;;
+    container)
+        topo_veth_links
+        local id
+        id=$(podman run -d "${PODMAN_RUN_FLAGS[@]}" --cap-add NET_RAW --network "ns:/run/netns/$F" \
+            --name "atoll-nf-fw-$TOPO_ID" localhost/atoll-firewall:latest) || return 1
+        topo_track containers "$id"
+        echo "podman kill -s USR1 $id" >"$log/firewall.counters"
+        podman logs -f "$id" >"$log/firewall.log" 2>&1 &
+        topo_track pids $!
+        id=$(podman run -d "${PODMAN_RUN_FLAGS[@]}" --cap-add NET_RAW --network "ns:/run/netns/$R" \
+            --name "atoll-nf-rt-$TOPO_ID" localhost/atoll-router:latest) || return 1
+        topo_track containers "$id"
+        podman logs -f "$id" >"$log/router.log" 2>&1 &
+        topo_track pids $!
+        ;;
+    unikernel | vm)
+        local ns runtime=() fw_args=()
+        [[ $mode == vm ]] && runtime=(--runtime vm)
+        # No signals reach an instance from outside: it prints its counters every N seconds.
+        [[ -z ${TOPO_FW_STATS_EVERY:-} ]] || fw_args=(-- --stats-every "$TOPO_FW_STATS_EVERY")
+        echo ":" >"$log/firewall.counters"
+        for ns in "$F" "$R"; do
+            ip -n "$ns" tuntap add dev tap0 mode tap
+            ip -n "$ns" tuntap add dev tap1 mode tap
+            ip -n "$ns" link set tap0 up
+            ip -n "$ns" link set tap1 up
+        done
+        "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" "${runtime[@]}" --netns "$F" \
+            --net tap=tap0,mac=52:54:00:0f:00:00 --net tap=tap1,mac=52:54:00:0f:00:01 \
+            --timeout "${TOPO_TIMEOUT:-600}" "${fw_args[@]}" >"$log/firewall.log" 2>&1 &
+        topo_track pids $!
+        "$TOPO_ATOLL" run "$TOPO_BUILD/router/router.img" "${runtime[@]}" --netns "$R" \
+            --net tap=tap0,mac=52:54:00:0e:00:00 --net tap=tap1,mac=52:54:00:0e:00:01 \
+            --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
+        topo_track pids $!
+        topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
+        topo_wait_for "$log/router.log" "router: forwarding" 90 || return 1
+        # QEMU holds the taps: each moves to the neighbour it stands for.
+        ip -n "$F" link set tap0 netns "$(topo_ns C)"
+        ip -n "$F" link set tap1 netns "$(topo_ns L)"
+        ip -n "$R" link set tap0 netns "$(topo_ns L)"
+        ip -n "$R" link set tap1 netns "$(topo_ns B)"
+        topo_bridge_port "$(topo_ns L)" tap1
+        topo_bridge_port "$(topo_ns L)" tap0
+        topo_bridge_port "$(topo_ns B)" tap1
+        topo_client_addr tap0
+        ;;
+    esac
+    topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
+    topo_wait_for "$log/router.log" "router: forwarding" 90 || return 1
+    topo_wait_bridges
+}
+
+# A bridge port forwards only once Linux's link watch has seen its carrier (up to a second
+# after it comes up): polls until every port of both bridges forwards.
+topo_wait_bridges() {
+    local deadline=$((SECONDS + 20)) n
+    for n in L B; do
+        while bridge -n "$(topo_ns $n)" link show | grep -v "state forwarding" | grep -q .; do
+            if ((SECONDS >= deadline)); then
+                bridge -n "$(topo_ns $n)" link show >&2
+                return 1
+            fi
+            sleep 0.05
+        done
+    done
+    # The client's own link too.
+    while ! ip -n "$(topo_ns C)" link show | grep -q "LOWER_UP"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+# topo_firewall_counters LOGDIR: has the firewall print its counters (SIGUSR1 to the binary or
+# the container; an instance prints them every TOPO_FW_STATS_EVERY seconds) and waits for a block
+# printed after the call.
+topo_firewall_counters() {
+    local log=$1 before deadline=$((SECONDS + 30))
+    before=$(grep -c '^untrackable ' "$log/firewall.log" || true)
+    bash -c "$(cat "$log/firewall.counters")" >/dev/null
+    until (($(grep -c '^untrackable ' "$log/firewall.log" || true) > before)); do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+# topo_destroy STATEDIR: stops everything started and deletes the namespaces.
+topo_destroy() {
+    local state=$1 id pid n
+    [[ -d $state ]] || return 0
+    if [[ -f $state/containers ]]; then
+        while read -r id; do podman rm -f -t 2 "$id" >/dev/null 2>&1 || true; done <"$state/containers"
+    fi
+    if [[ -f $state/pids ]]; then
+        while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$state/pids"
+        while read -r pid; do
+            local deadline=$((SECONDS + 10))
+            while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        done <"$state/pids"
+    fi
+    rm -f "$state/pids" "$state/containers"
+    [[ -f $state/id ]] || return 0
+    TOPO_ID=$(cat "$state/id")
+    for n in C F L R B S W; do ip netns del "$(topo_ns $n)" 2>/dev/null || true; done
+}
