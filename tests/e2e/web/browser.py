@@ -7,6 +7,7 @@ script reads the rendered DOM, types a note, clicks Add, and waits for the note 
 import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ class Browser:
     def __init__(self):
         to_chrome_r, self.to_chrome = os.pipe()
         self.from_chrome, from_chrome_w = os.pipe()
-        self.profile = tempfile.TemporaryDirectory()
+        self.profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
 
         def fds():
             os.dup2(to_chrome_r, 3)
@@ -30,7 +31,7 @@ class Browser:
             ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--remote-debugging-pipe", "--user-data-dir=" + self.profile.name, "about:blank"],
             preexec_fn=fds, pass_fds=(3, 4, to_chrome_r, from_chrome_w), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            stderr=subprocess.DEVNULL, start_new_session=True)
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self.next_id = 0
@@ -56,7 +57,11 @@ class Browser:
                 return reply["result"]
 
     def close(self):
-        self.proc.kill()
+        # Chromium's helper processes share its session: end them all before removing the profile.
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.proc.wait()
         self.profile.cleanup()
 
