@@ -171,14 +171,34 @@ static ssize_t write_run(int fd, struct iovec *iov, int count, bool file_next)
     return count == 1 ? write(fd, iov[0].iov_base, iov[0].iov_len) : writev(fd, iov, count);
 }
 
+/* sendfile, or where the kernel has none for this pair of files, a copy through a bounce buffer
+ * (the file cannot change under us: the web root is read-only). */
+static ssize_t send_file_range(int sock, int fd, size_t off, size_t len)
+{
+    static bool no_sendfile;
+    if (!no_sendfile) {
+        off_t pos = (off_t)off;
+        ssize_t n = sendfile(sock, fd, &pos, len);
+        if (n >= 0 || (errno != ENOSYS && errno != EINVAL))
+            return n;
+        no_sendfile = true;
+    }
+    static char bounce[64 * 1024];
+    ssize_t got = pread(fd, bounce, len < sizeof(bounce) ? len : sizeof(bounce), (off_t)off);
+    if (got <= 0) {
+        errno = EIO;
+        return -1;
+    }
+    return write(sock, bounce, (size_t)got);
+}
+
 int conn_flush(struct conn *c)
 {
     while (c->seg_count) {
         struct out_seg *seg = &c->segs[c->seg_first];
         ssize_t n;
         if (seg->fd >= 0) {
-            off_t off = (off_t)seg->off;
-            n = sendfile(c->fd, seg->fd, &off, seg->len);
+            n = send_file_range(c->fd, seg->fd, seg->off, seg->len);
         } else {
             struct iovec iov[16];
             int count = 0;

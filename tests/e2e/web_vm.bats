@@ -11,6 +11,11 @@ PEER_IP=10.0.7.1
 setup_file() {
     require_built_tools
     build_app web apps/web
+    # The app's rootfs plus a 100 KiB file, which is served with sendfile rather than from memory.
+    ROOTFS="$BATS_FILE_TMPDIR/rootfs"
+    cp -r "$E2E_ROOT/apps/web/rootfs" "$ROOTFS"
+    head -c 102400 /dev/urandom >"$ROOTFS/www/big.bin"
+    export ROOTFS
 }
 
 setup() {
@@ -37,7 +42,7 @@ teardown() {
 }
 
 @test "web vm: web.linux in the Linux VM serves the page and the API to curl over a tap (TCG)" {
-    "$ATOLL" run --runtime vm "$(image_of web)" --timeout 300 --netns "$NS" \
+    "$ATOLL" run --runtime vm "$(image_of web)" --timeout 300 --rootfs "$ROOTFS" --netns "$NS" \
         --net "tap=tap0,ip=$INSTANCE_IP/24,gw=$PEER_IP" >"$BATS_TEST_TMPDIR/server.log" 2>&1 &
     SERVER_PID=$!
     local deadline=$((SECONDS + 180))
@@ -49,6 +54,7 @@ teardown() {
     assert_output_contains "HTTP/1.1 200 OK"
     assert_output_contains '<script src="/app.js"></script>'
     ip netns exec "$NS" curl -s "http://$INSTANCE_IP/app.js" | cmp - "$E2E_ROOT/apps/web/rootfs/www/app.js"
+    ip netns exec "$NS" curl -s "http://$INSTANCE_IP/big.bin" | cmp - "$ROOTFS/www/big.bin"
     run ip netns exec "$NS" curl -s "http://$INSTANCE_IP/api/status"
     echo "$output"
     assert_output_contains '"runtime":"vm"'
