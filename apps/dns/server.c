@@ -1,0 +1,336 @@
+/* dns: the serving loop: UDP in batches (recvmmsg/sendmmsg) and TCP connections (RFC 7766). */
+#define _GNU_SOURCE
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define UDP_BATCH       64
+#define UDP_QUERY_MAX   4096
+#define TCP_QUERY_MAX   16384
+#define MAX_CONNECTIONS 256
+
+volatile sig_atomic_t server_stop, server_print_stats;
+
+struct connection {
+    int fd;
+    time_t last_active;
+    size_t in_len;
+    uint8_t *pending; /* reply bytes the socket did not take yet */
+    size_t pending_len, pending_off;
+    uint8_t in[2 + TCP_QUERY_MAX];
+};
+
+static int udp_fds[SERVER_MAX_ADDRESSES * 2], udp_count;
+static int tcp_fds[SERVER_MAX_ADDRESSES * 2], tcp_count;
+static struct connection *connections[MAX_CONNECTIONS];
+static int connection_count;
+
+/* The UDP path's buffers: static, so that answering allocates nothing. */
+static uint8_t udp_in[UDP_BATCH][UDP_QUERY_MAX];
+static uint8_t udp_out[UDP_BATCH][DNS_EDNS_SIZE];
+static struct sockaddr_storage udp_peers[UDP_BATCH];
+static struct iovec udp_in_iov[UDP_BATCH], udp_out_iov[UDP_BATCH];
+static struct mmsghdr udp_in_msgs[UDP_BATCH], udp_out_msgs[UDP_BATCH];
+static uint8_t tcp_out[2 + 65535];
+
+static void describe(const struct sockaddr_storage *a, char *out, size_t cap)
+{
+    char host[64] = "?";
+    int port = 0;
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)a;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+    } else {
+        const struct sockaddr_in6 *in6 = (const void *)a;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, cap, a->ss_family == AF_INET ? "%s:%d" : "[%s]:%d", host, port);
+}
+
+static int open_socket(const struct sockaddr_storage *a, socklen_t len, int type, int optional)
+{
+    char where[96];
+    describe(a, where, sizeof(where));
+    int fd = socket(a->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        if (optional)
+            return -2;
+        if (type == SOCK_STREAM && (errno == EPROTONOSUPPORT || errno == EOPNOTSUPP)) {
+            fprintf(stderr, "dns: no TCP here (%s): serving UDP only on %s\n", strerror(errno),
+                    where);
+            return -2;
+        }
+        fprintf(stderr, "dns: socket for %s: %s\n", where, strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (a->ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (type == SOCK_DGRAM) {
+        /* A deeper queue absorbs bursts while a batch is being answered. */
+        int rcvbuf = 1 << 20;
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    }
+    if (bind(fd, (const struct sockaddr *)a, len) < 0 ||
+        (type == SOCK_STREAM && listen(fd, 128) < 0)) {
+        int e = errno;
+        close(fd);
+        if (optional)
+            return -2;
+        if (type == SOCK_STREAM && (e == EOPNOTSUPP || e == EPROTONOSUPPORT)) {
+            fprintf(stderr, "dns: no TCP here (%s): serving UDP only on %s\n", strerror(e), where);
+            return -2;
+        }
+        fprintf(stderr, "dns: %s on %s %s: %s\n", type == SOCK_STREAM ? "listen" : "bind",
+                type == SOCK_STREAM ? "tcp" : "udp", where, strerror(e));
+        return -1;
+    }
+    return fd;
+}
+
+int server_open(const struct server_options *opts)
+{
+    for (int i = 0; i < opts->address_count; i++) {
+        /* Without -a, IPv6 is tried too but may be missing (the unikernel serves IPv4). */
+        int optional = opts->defaulted && opts->addresses[i].ss_family == AF_INET6;
+        int u = open_socket(&opts->addresses[i], opts->address_lengths[i], SOCK_DGRAM, optional);
+        if (u == -1)
+            return -1;
+        if (u == -2)
+            continue;
+        udp_fds[udp_count++] = u;
+        int t = open_socket(&opts->addresses[i], opts->address_lengths[i], SOCK_STREAM, optional);
+        if (t == -1)
+            return -1;
+        if (t >= 0)
+            tcp_fds[tcp_count++] = t;
+        char where[96];
+        describe(&opts->addresses[i], where, sizeof(where));
+        printf("dns: serving on %s (udp%s)\n", where, t >= 0 ? ", tcp" : "");
+    }
+    fflush(stdout);
+    return 0;
+}
+
+static void serve_udp(const struct dns_server_config *cfg, struct dns_stats *stats, int fd)
+{
+    for (int round = 0; round < 16; round++) {
+        for (int i = 0; i < UDP_BATCH; i++) {
+            udp_in_iov[i] = (struct iovec){udp_in[i], UDP_QUERY_MAX};
+            udp_in_msgs[i].msg_hdr = (struct msghdr){.msg_name = &udp_peers[i],
+                                                     .msg_namelen = sizeof(udp_peers[i]),
+                                                     .msg_iov = &udp_in_iov[i],
+                                                     .msg_iovlen = 1};
+        }
+        int got = recvmmsg(fd, udp_in_msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+        if (got <= 0)
+            return;
+        int replies = 0;
+        for (int i = 0; i < got; i++) {
+            if (udp_in_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+                stats->queries++;
+                stats->dropped++;
+                continue;
+            }
+            size_t n =
+                dns_answer(cfg, stats, udp_in[i], udp_in_msgs[i].msg_len, udp_out[replies], 0);
+            if (!n)
+                continue;
+            udp_out_iov[replies] = (struct iovec){udp_out[replies], n};
+            udp_out_msgs[replies].msg_hdr =
+                (struct msghdr){.msg_name = &udp_peers[i],
+                                .msg_namelen = udp_in_msgs[i].msg_hdr.msg_namelen,
+                                .msg_iov = &udp_out_iov[replies],
+                                .msg_iovlen = 1};
+            replies++;
+        }
+        for (int sent = 0; sent < replies;) {
+            int r = sendmmsg(fd, udp_out_msgs + sent, (unsigned)(replies - sent), 0);
+            if (r < 0) {
+                if (errno == EINTR)
+                    continue;
+                sent++; /* a reply that cannot go out is dropped like a lost datagram */
+                continue;
+            }
+            sent += r;
+        }
+        if (got < UDP_BATCH)
+            return;
+    }
+}
+
+static void close_connection(int index)
+{
+    struct connection *c = connections[index];
+    close(c->fd);
+    free(c->pending);
+    free(c);
+    connections[index] = connections[--connection_count];
+}
+
+static void accept_connections(int listener, const struct server_options *opts)
+{
+    for (;;) {
+        int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        struct connection *c = NULL;
+        if (connection_count < opts->tcp_max_connections && connection_count < MAX_CONNECTIONS)
+            c = malloc(sizeof(*c));
+        if (!c) {
+            close(fd); /* over the limit (RFC 7766 6.2.2): refuse rather than queue */
+            continue;
+        }
+        c->fd = fd;
+        c->in_len = 0;
+        c->pending = NULL;
+        c->pending_len = c->pending_off = 0;
+        c->last_active = time(NULL);
+        connections[connection_count++] = c;
+    }
+}
+
+/* Sends what is pending; returns -1 when the connection is dead. */
+static int flush_pending(struct connection *c)
+{
+    while (c->pending_off < c->pending_len) {
+        ssize_t w = write(c->fd, c->pending + c->pending_off, c->pending_len - c->pending_off);
+        if (w < 0)
+            return errno == EAGAIN || errno == EINTR ? 0 : -1;
+        c->pending_off += (size_t)w;
+    }
+    free(c->pending);
+    c->pending = NULL;
+    c->pending_len = c->pending_off = 0;
+    return 0;
+}
+
+static int send_reply(struct connection *c, size_t n)
+{
+    tcp_out[0] = (uint8_t)(n >> 8);
+    tcp_out[1] = (uint8_t)n;
+    size_t off = 0;
+    while (off < n + 2) {
+        ssize_t w = write(c->fd, tcp_out + off, n + 2 - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno != EAGAIN)
+            return -1;
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+    if (off < n + 2) {
+        c->pending = malloc(n + 2 - off);
+        if (!c->pending)
+            return -1;
+        memcpy(c->pending, tcp_out + off, n + 2 - off);
+        c->pending_len = n + 2 - off;
+        c->pending_off = 0;
+    }
+    return 0;
+}
+
+/* Reads and answers the complete queries on C, in order; returns -1 to close it. */
+static int serve_connection(const struct dns_server_config *cfg, struct dns_stats *stats,
+                            struct connection *c)
+{
+    if (c->pending && flush_pending(c) < 0)
+        return -1;
+    if (c->pending)
+        return 0;
+    ssize_t r = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+        return -1;
+    if (r > 0) {
+        c->in_len += (size_t)r;
+        c->last_active = time(NULL);
+    }
+    size_t at = 0;
+    while (!c->pending && c->in_len - at >= 2) {
+        size_t len = ((size_t)c->in[at] << 8) | c->in[at + 1];
+        if (len > TCP_QUERY_MAX)
+            return -1;
+        if (c->in_len - at < 2 + len)
+            break;
+        size_t n = dns_answer(cfg, stats, c->in + at + 2, len, tcp_out + 2, 1);
+        at += 2 + len;
+        if (n == 0)
+            return -1; /* no reply to a malformed message: the stream is not worth keeping */
+        if (send_reply(c, n) < 0)
+            return -1;
+    }
+    memmove(c->in, c->in + at, c->in_len - at);
+    c->in_len -= at;
+    return 0;
+}
+
+static void print_stats(const struct dns_stats *stats)
+{
+    char text[512];
+    dns_stats_format(stats, text, sizeof(text));
+    fprintf(stderr, "dns: %s\n", text);
+}
+
+int server_run(const struct dns_server_config *cfg, struct dns_stats *stats,
+               const struct server_options *opts)
+{
+    static struct pollfd fds[SERVER_MAX_ADDRESSES * 4 + MAX_CONNECTIONS];
+    time_t last_sweep = time(NULL);
+    while (!server_stop) {
+        int n = 0;
+        for (int i = 0; i < udp_count; i++)
+            fds[n++] = (struct pollfd){.fd = udp_fds[i], .events = POLLIN};
+        for (int i = 0; i < tcp_count; i++)
+            fds[n++] = (struct pollfd){.fd = tcp_fds[i], .events = POLLIN};
+        int first_connection = n;
+        for (int i = 0; i < connection_count; i++)
+            fds[n++] = (struct pollfd){.fd = connections[i]->fd,
+                                       .events = connections[i]->pending ? POLLOUT : POLLIN};
+        int ready = poll(fds, (nfds_t)n, connection_count ? 1000 : -1);
+        if (server_print_stats) {
+            server_print_stats = 0;
+            print_stats(stats);
+        }
+        if (ready < 0) {
+            if (errno == EINTR)
+                continue;
+            perror("dns: poll");
+            return 1;
+        }
+        for (int i = 0; i < udp_count; i++)
+            if (fds[i].revents & POLLIN)
+                serve_udp(cfg, stats, fds[i].fd);
+        for (int i = 0; i < tcp_count; i++)
+            if (fds[udp_count + i].revents & POLLIN)
+                accept_connections(fds[udp_count + i].fd, opts);
+        /* Connections in reverse, since closing one moves the last into its place. */
+        for (int i = n - first_connection - 1; i >= 0; i--) {
+            if (i >= connection_count || !fds[first_connection + i].revents)
+                continue;
+            if (serve_connection(cfg, stats, connections[i]) < 0)
+                close_connection(i);
+        }
+        time_t now = time(NULL);
+        if (now != last_sweep) {
+            last_sweep = now;
+            for (int i = connection_count - 1; i >= 0; i--)
+                if (now - connections[i]->last_active >= opts->tcp_idle_seconds)
+                    close_connection(i); /* RFC 7766 6.2.3: idle connections are closed */
+        }
+    }
+    print_stats(stats);
+    return 0;
+}
