@@ -65,6 +65,7 @@ static int put_rdata(struct msg *m, uint16_t type, const uint8_t *rd, size_t rd_
         return -1;
     m->len += 2;
     size_t fixed = 0, names = 0;
+    int compress = 1;
     switch (type) {
     case T_NS:
     case T_CNAME:
@@ -77,6 +78,9 @@ static int put_rdata(struct msg *m, uint16_t type, const uint8_t *rd, size_t rd_
     case T_SOA:
         names = 2;
         break;
+    case T_SRV: /* RFC 2782: the target is never compressed, but later names may point to it */
+        fixed = 6, names = 1, compress = 0;
+        break;
     default:
         break;
     }
@@ -88,7 +92,7 @@ static int put_rdata(struct msg *m, uint16_t type, const uint8_t *rd, size_t rd_
         m->len += fixed;
         at = fixed;
         for (size_t i = 0; i < names; i++) {
-            if (msg_put_name(m, rd + at, 1) < 0)
+            if (msg_put_name(m, rd + at, compress) < 0)
                 return -1;
             at += name_wire_len(rd + at);
         }

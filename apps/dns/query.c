@@ -150,10 +150,12 @@ static int find(const struct answer *a, const uint8_t *name, size_t len)
 }
 
 /* A referral to the zone cut at node CUT (RFC 1034 4.3.2 step 3b): NS and glue, AA clear. */
-static void referral(struct answer *a, int cut)
+static void referral(struct answer *a, int cut, int first)
 {
     const struct rrset *ns = db_find_rrset(a->db, cut, T_NS);
-    a->aa = 0;
+    /* After a CNAME the answer section is authoritative and AA stays (RFC 1034 4.3.2 3a). */
+    if (first)
+        a->aa = 0;
     if (put_set(a, SECTION_AUTHORITY, db_node_name(a->db, cut), ns, ns->ttl) < 0)
         return;
     note_targets(a, ns);
@@ -168,14 +170,10 @@ static const uint8_t *answer_node(struct answer *a, const uint8_t *name, int nod
     const struct node *n = &db->nodes[node];
     uint16_t qtype = a->q->qtype;
     if (qtype == T_ANY && n->rrset_count > 0) {
-        /* RFC 8482 4.2: over UDP one RRset is enough; TCP gets them all. */
-        uint32_t count = a->over_tcp ? n->rrset_count : 1;
-        for (uint32_t i = 0; i < count; i++) {
-            const struct rrset *set = &db->rrsets[n->first_rrset + i];
-            if (put_set(a, SECTION_ANSWER, name, set, set->ttl) < 0)
-                return NULL;
+        /* RFC 8482 4.2: one RRset is enough, the same over UDP and TCP (as Knot does). */
+        const struct rrset *set = &db->rrsets[n->first_rrset];
+        if (put_set(a, SECTION_ANSWER, name, set, set->ttl) == 0)
             note_targets(a, set);
-        }
         return NULL;
     }
     const struct rrset *cname = db_find_rrset(db, node, T_CNAME);
@@ -210,10 +208,7 @@ static const uint8_t *lookup(struct answer *a, const uint8_t *name, int first)
             break;
         /* DS is the parent's at the cut itself (RFC 4035 3.1.4.1). */
         if (a->db->nodes[node].is_cut && !(k == 0 && a->q->qtype == T_DS)) {
-            if (first)
-                referral(a, node);
-            else
-                a->aa = a->aa; /* a CNAME into a delegation: the answer so far stands */
+            referral(a, node, first);
             return NULL;
         }
         encloser = node;
@@ -398,10 +393,18 @@ size_t dns_answer(const struct dns_server_config *cfg, struct dns_stats *stats,
     }
     a.aa = 1;
     const uint8_t *name = q.qname;
+    const uint8_t *visited[MAX_CNAME_CHAIN + 1];
     for (int step = 0; name && step <= MAX_CNAME_CHAIN && !a.tc; step++) {
-        if (step > 0 &&
-            !name_is_below_or_equal(name, db_node_name(a.db, (int)a.db->zones[a.zone].apex)))
+        const uint8_t *apex = db_node_name(a.db, (int)a.db->zones[a.zone].apex);
+        if (step > 0 && !name_is_below_or_equal(name, apex))
             break; /* out of this zone: the client follows it */
+        size_t len = name_wire_len(name);
+        int seen = 0;
+        for (int i = 0; i < step && !seen; i++)
+            seen = name_wire_len(visited[i]) == len && memcmp(visited[i], name, len) == 0;
+        if (seen)
+            break; /* a CNAME loop: each record once, then stop */
+        visited[step] = name;
         name = lookup(&a, name, step == 0);
     }
     if (!a.tc)
