@@ -222,17 +222,18 @@ static int check_node(struct db *db, int index, const struct pending_rr *first_r
         if (set->type == T_NS && !node->is_apex)
             node->is_cut = 1;
     }
-    if (has_cname && node->rrset_count > 1)
-        return fail(err, cap, first_rr, "CNAME and other data at the same name (RFC 1034 3.6.2)");
     if (has_cname && node->is_apex)
         return fail(err, cap, first_rr, "CNAME at the zone origin");
+    if (has_cname && node->rrset_count > 1)
+        return fail(err, cap, first_rr, "CNAME and other data at the same name (RFC 1034 3.6.2)");
     return 0;
 }
 
 int db_finish(struct db *db, char *err, size_t cap)
 {
     sort_bytes = db->bytes;
-    qsort(db->pending, db->pending_count, sizeof(*db->pending), compare_pending);
+    if (db->pending_count)
+        qsort(db->pending, db->pending_count, sizeof(*db->pending), compare_pending);
 
     /* Upper bound of nodes: every record's owner and each of its ancestors, plus the apexes. */
     size_t bound = db->zone_count;
@@ -297,7 +298,12 @@ int db_finish(struct db *db, char *err, size_t cap)
             }
             node->rrset_count++;
         }
-        if (check_node(db, index, rr, err, cap) < 0)
+        /* Problems are reported at the node's last record in the file: the one that conflicts. */
+        const struct pending_rr *last = rr;
+        for (uint32_t k = i; k < j; k++)
+            if (db->pending[k].line > last->line)
+                last = &db->pending[k];
+        if (check_node(db, index, last, err, cap) < 0)
             return -1;
         i = j;
     }

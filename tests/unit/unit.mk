@@ -71,3 +71,8 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(UNIT_OBJS_$
 		$(wildcard kernel/include/atoll/*.h) tests/unit/unit.mk
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c %.o,$^) $(UNIT_LDLIBS)
+# The dns app's parsers and answer logic (apps/dns), built for the host.
+DNS_ZONE_SRCS := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c apps/dns/rdata.c
+UNIT_SRCS_dns_zone := $(DNS_ZONE_SRCS)
+UNIT_SRCS_dns_zone_errors := $(DNS_ZONE_SRCS)
+UNIT_SRCS_dns_query := $(DNS_ZONE_SRCS) apps/dns/query.c apps/dns/msg.c
