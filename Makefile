@@ -5,6 +5,7 @@
 #   make test       install missing packages, then format check, unit tests, fuzzing, end-to-end tests
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
 #   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
+#   make container-NAME  the app's container image (FROM scratch) with podman; `make containers`: all
 
 BUILD ?= build
 VERSION := 0.1.0
@@ -37,7 +38,8 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check
+.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check \
+	containers
 all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
@@ -120,6 +122,12 @@ deps:
 	@scripts/install-deps.sh
 
 # The demo: hello as a unikernel, on QEMU (KVM when usable, else TCG).
+# Container images: every app with a Containerfile, from its static Linux binary and its rootfs.
+CONTAINER_APPS := $(notdir $(patsubst %/Containerfile,%,$(wildcard apps/*/Containerfile)))
+containers: $(addprefix container-,$(CONTAINER_APPS))
+container-%: $(BUILD)/$$*/$$*.img
+	@scripts/container-build.sh $* $(BUILD)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(ATOLL) run $(BUILD)/hello/hello.img -e GREETING=Hello -- Atoll

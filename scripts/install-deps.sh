@@ -21,6 +21,8 @@ packages=(
     kmod              # the vm runtime: modprobe orders the modules it copies
     iputils-ping      # network e2e tests: ping from a test namespace
     python3-scapy     # network e2e tests: hostile frames
+    podman            # container runtime: apps as containers (FROM scratch images)
+    runc              # the OCI runtime podman is started with (--runtime runc)
 )
 
 is_installed() {

@@ -154,3 +154,31 @@ kvm_unusable_reason() {
         echo "/dev/kvm refuses to create a VM (KVM_CREATE_VM failed)"
     fi
 }
+
+# The only way podman runs on these machines: runc, cgroupfs, explicit ulimits.
+PODMAN_RUN_FLAGS=(--runtime runc --cgroup-manager cgroupfs --ulimit nofile=4096:4096
+    --ulimit nproc=1024:1024)
+
+# build_container NAME: builds localhost/atoll-NAME:latest from the app's static binary and rootfs
+# (scripts/container-build.sh), once per test file.
+build_container() {
+    local name=$1
+    "$E2E_ROOT/scripts/container-build.sh" "$name" "$E2E_BUILD" >/dev/null
+}
+
+# container_run NETNS NAME [ARGS...]: starts the app's container detached inside the network
+# namespace NETNS (made by the test with `ip netns add`) and prints its id. "-" for NETNS gives
+# the container no network at all.
+container_run() {
+    local netns=$1 name=$2
+    shift 2
+    local network=(--network none)
+    [[ $netns == - ]] || network=(--network "ns:/run/netns/$netns")
+    podman run -d "${PODMAN_RUN_FLAGS[@]}" "${network[@]}" --name "atoll-$name-$$-$RANDOM" \
+        "localhost/atoll-$name:latest" "$@"
+}
+
+# container_stop ID: stops (SIGTERM, then SIGKILL after 5 s) and removes a container.
+container_stop() {
+    podman rm -f -t 5 "$1" >/dev/null 2>&1 || true
+}

@@ -16,6 +16,7 @@ setup_file() {
     build_app args tests/apps/args.c
     build_app exit_status tests/apps/exit_status.c
     build_app crash_null tests/apps/crash_null.c
+    build_app hello apps/hello
 }
 
 # Boots an image quietly and keeps only the program's lines (not the kernel's "atoll:" notices).
@@ -72,4 +73,16 @@ assert_same_output() {
     assert_status 0
     assert_output_matches '^[0-9]+: eth0 +inet 10\.0\.2\.15/24 '
     assert_output_matches '^default via 10\.0\.2\.2 dev eth0'
+}
+
+@test "rootfs: the image's embedded files reach the vm, and --rootfs files replace them" {
+    boot_quietly microvm hello --runtime vm
+    assert_status 0
+    assert_line "motd: Welcome to Atoll: this file lives in the image's read-only rootfs."
+    local over="$BATS_TEST_TMPDIR/over"
+    mkdir -p "$over/etc"
+    echo "replaced at run time" >"$over/etc/motd"
+    boot_quietly microvm hello --runtime vm --rootfs "$over"
+    assert_status 0
+    assert_line "motd: replaced at run time"
 }

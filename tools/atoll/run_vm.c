@@ -18,34 +18,48 @@
  * Everything after `--` is Atoll's command line, which the guest's /init parses. */
 #define LINUX_PARAMS "console=ttyS0 loglevel=1 panic=-1 edd=off"
 
-/* The file bytes of a NUL-terminated string at virtual address `addr` of an ELF image. */
-static char *elf_string_at(const char *data, size_t size, uint64_t addr)
+/* The file offset of the `len` bytes at virtual address `addr` of an ELF image's loaded
+ * segments; false when they are not all in one segment's file bytes. */
+static bool elf_file_offset(const char *data, size_t size, uint64_t addr, uint64_t len,
+                            uint64_t *offset)
 {
     if (size < sizeof(Elf64_Ehdr))
-        return NULL;
+        return false;
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
     if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > size ||
         (size - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum)
-        return NULL;
+        return false;
     const Elf64_Phdr *ph = (const Elf64_Phdr *)(data + eh->e_phoff);
     for (unsigned i = 0; i < eh->e_phnum; i++) {
         if (ph[i].p_type != PT_LOAD || addr < ph[i].p_vaddr ||
-            addr - ph[i].p_vaddr >= ph[i].p_filesz)
+            addr - ph[i].p_vaddr >= ph[i].p_filesz || len > ph[i].p_filesz - (addr - ph[i].p_vaddr))
             continue;
         uint64_t off = ph[i].p_offset + (addr - ph[i].p_vaddr);
-        if (off >= size)
-            return NULL;
-        size_t max = size - off;
-        return xstrndup(data + off, strnlen(data + off, max));
+        if (off > size || len > size - off)
+            return false;
+        *offset = off;
+        return true;
     }
-    return NULL;
+    return false;
 }
 
-/* The program's name and default command line, from the .dbg beside an image (symbols
- * atoll_app_name and atoll_app_cmdline); NULL each when unknown. */
-static void read_image_meta(const char *image, char **name, char **cmdline)
+/* The file bytes of a NUL-terminated string at virtual address `addr` of an ELF image. */
+static char *elf_string_at(const char *data, size_t size, uint64_t addr)
 {
-    *name = *cmdline = NULL;
+    uint64_t off;
+    if (!elf_file_offset(data, size, addr, 1, &off))
+        return NULL;
+    return xstrndup(data + off, strnlen(data + off, size - off));
+}
+
+/* The program's name, default command line and embedded rootfs archive, from the .dbg beside an
+ * image (symbols atoll_app_name, atoll_app_cmdline, __atoll_rootfs_start/_end); NULL each when
+ * unknown or empty. */
+static void read_image_meta(const char *image, char **name, char **cmdline, char **rootfs,
+                            size_t *rootfs_size)
+{
+    *name = *cmdline = *rootfs = NULL;
+    *rootfs_size = 0;
     if (!str_ends_with(image, ".img"))
         return;
     char *dbg_path = path_with_ext(image, ".img", ".dbg");
@@ -59,6 +73,14 @@ static void read_image_meta(const char *image, char **name, char **cmdline)
             *name = elf_string_at(data, size, addr);
         if (elf_symbol_value(dbg, "atoll_app_cmdline", &addr))
             *cmdline = elf_string_at(data, size, addr);
+        uint64_t start, end, off;
+        if (elf_symbol_value(dbg, "__atoll_rootfs_start", &start) &&
+            elf_symbol_value(dbg, "__atoll_rootfs_end", &end) && end > start &&
+            elf_file_offset(data, size, start, end - start, &off)) {
+            *rootfs = xmalloc(end - start);
+            memcpy(*rootfs, data + off, end - start);
+            *rootfs_size = end - start;
+        }
     }
     elf_close(dbg);
     free(data);
@@ -146,10 +168,12 @@ static int write_text(const char *path, const char *text, char *err, size_t errl
     return 0;
 }
 
-/* The initramfs of one boot: the base archive, then atoll/{app,name,cmdline}, then the rootfs. */
+/* The initramfs of one boot: the base archive, then atoll/{app,name,cmdline}, then the run-time
+ * rootfs when there is one, else the image's embedded rootfs (as in the unikernel, where --rootfs
+ * replaces the embedded archive). Linux unpacks concatenated archives in turn. */
 static int write_initrd(struct vm_boot *vm, const char *base, const char *name,
-                        const char *default_cmdline, const char *rootfs_cpio, char *err,
-                        size_t errlen)
+                        const char *default_cmdline, const char *embedded, size_t embedded_size,
+                        const char *rootfs_cpio, char *err, size_t errlen)
 {
     char *atoll = path_join(vm->staging, "atoll");
     char *app = path_join(atoll, "app"), *name_path = path_join(atoll, "name");
@@ -189,6 +213,12 @@ static int write_initrd(struct vm_boot *vm, const char *base, const char *name,
     if (cpio_write_tree(vm->staging, out, &size, err, errlen) != 0)
         goto done;
     pad4(out);
+    if (!rootfs_cpio && embedded_size &&
+        fwrite(embedded, 1, embedded_size, out) != embedded_size) {
+        snprintf(err, errlen, "%s: %s", vm->initrd, strerror(errno));
+        goto done;
+    }
+    pad4(out);
     if (rootfs_cpio && copy_file(out, rootfs_cpio, err, errlen) != 0)
         goto done;
     rc = 0;
@@ -222,7 +252,8 @@ int vm_prepare(const char *image, const char *tmp_dir, const char *rootfs_cpio, 
     }
     vm->binary =
         str_ends_with(image, ".img") ? path_with_ext(image, ".img", ".linux") : xstrdup(image);
-    char *name = NULL, *default_cmdline = NULL;
+    char *name = NULL, *default_cmdline = NULL, *embedded = NULL;
+    size_t embedded_size = 0;
     int rc = -1;
     if (!path_is_file(vm->kernel) || !path_is_file(base)) {
         msg_error("--runtime vm: %s or %s missing: run `make vm` (needs the Debian packages "
@@ -236,7 +267,7 @@ int vm_prepare(const char *image, const char *tmp_dir, const char *rootfs_cpio, 
                   vm->binary);
         goto out;
     }
-    read_image_meta(image, &name, &default_cmdline);
+    read_image_meta(image, &name, &default_cmdline, &embedded, &embedded_size);
     if (!name || !*name) {
         free(name);
         char *file = path_basename(vm->binary);
@@ -261,12 +292,14 @@ int vm_prepare(const char *image, const char *tmp_dir, const char *rootfs_cpio, 
     vm->staging = path_join(tmp_dir, "vm-files");
     vm->initrd = path_join(tmp_dir, "vm-initramfs");
     char err[1024];
-    rc = write_initrd(vm, base, name, default_cmdline, rootfs_cpio, err, sizeof(err));
+    rc = write_initrd(vm, base, name, default_cmdline, embedded, embedded_size, rootfs_cpio, err,
+                      sizeof(err));
     if (rc != 0)
         msg_error("--runtime vm: %s", err);
 out:
     free(name);
     free(default_cmdline);
+    free(embedded);
     free(base);
     free(dir);
     return rc;
