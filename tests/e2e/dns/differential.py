@@ -4,7 +4,7 @@ same zones, compared section by section. Every difference must be fixed or match
 allow-list below (documented with its RFC reason in docs/dns.md).
 
   differential.py --dns build/dns/dns.linux [--peer knot|nsd] [--count N] [--seed S] ZONEFILE...
-  differential.py --target 10.0.5.2:53 ...     compare a running server (the unikernel) instead
+  differential.py --target 10.0.5.2:53 [--udp-only] ...   compare a running server (the unikernel)
 
 The peer and the local dns run as this script's own processes on 127.0.0.x ports.
 """
@@ -213,6 +213,7 @@ def main():
     ap.add_argument("--peer", choices=["knot", "nsd"], default="knot")
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--udp-only", action="store_true", help="no TCP (a kernel without TCP)")
     ap.add_argument("--show", type=int, default=5, help="differences to print in full")
     args = ap.parse_args()
     zones = [zone_names(z) for z in args.zones]
@@ -238,6 +239,9 @@ def main():
                 print("differential: %s:%d never answered" % server)
                 return 2
         queries = generate(zones, args.count, args.seed)
+        if args.udp_only:
+            for q in queries:
+                q["tcp"] = False
         channels = {peer: dnswire.TcpChannel(peer), ours: dnswire.TcpChannel(ours)}
         allowed = collections.Counter()
         unexplained = []
