@@ -23,6 +23,11 @@ packages=(
     python3-scapy     # network e2e tests: hostile frames
     podman            # container runtime: apps as containers (FROM scratch images)
     runc              # the OCI runtime podman is started with (--runtime runc)
+    knot              # apps/dns: the differential test's reference server, and bench/dns.sh
+    nsd               # apps/dns: bench/dns.sh's other peer (differential test: --peer nsd)
+    dnsutils          # apps/dns e2e tests: dig
+    knot-dnsutils     # apps/dns e2e tests: kdig (TCP, several queries on one connection)
+    dnsperf           # bench/dns.sh
 )
 
 is_installed() {

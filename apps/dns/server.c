@@ -166,8 +166,8 @@ static void serve_udp(const struct dns_server_config *cfg, struct dns_stats *sta
             }
             sent += r;
         }
-        if (got < UDP_BATCH)
-            return;
+        /* Under load the next datagrams are often already queued: reading again until the
+         * queue is empty saves a poll per batch. */
     }
 }
 
