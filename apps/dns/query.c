@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache.h"
 #include "msg.h"
 
 #define MAX_CNAME_CHAIN 8
@@ -374,6 +375,24 @@ size_t dns_answer(const struct dns_server_config *cfg, struct dns_stats *stats,
         a.rcode = RCODE_BADVERS; /* RFC 6891 6.1.3: nothing but the OPT */
         return finish(&a, stats);
     }
+    /* A question seen before (same name, type, EDNS and limit) gets the same response: only
+     * the id, the RD and CD bits and the question's spelling change. Plain IN questions only. */
+    struct cache_key key;
+    int cacheable = !over_tcp && q.qclass == C_IN && q.question_end == 12 + q.qname_len + 4;
+    if (cacheable) {
+        cache_key_make(&key, q.qname, q.qname_len, q.qtype, q.edns, q.edns_do, a.m.limit);
+        size_t n = cache_get(&key, out);
+        if (n) {
+            put16(out, q.id);
+            out[2] = (uint8_t)((out[2] & ~1) | q.rd);
+            out[3] = (uint8_t)((out[3] & ~0x10) | (q.cd << 4));
+            memcpy(out + 12, query + 12, q.qname_len);
+            stats->rcodes[out[3] & 0xF]++;
+            if (out[2] & 2)
+                stats->truncated++;
+            return n;
+        }
+    }
     msg_remember_name(&a.m, q.qname, 12);
     if (q.qtype == T_OPT || q.qtype == T_MAILA || q.qtype == T_MAILB || q.qtype == T_AXFR ||
         q.qtype == T_IXFR) {
@@ -409,7 +428,10 @@ size_t dns_answer(const struct dns_server_config *cfg, struct dns_stats *stats,
     }
     if (!a.tc)
         additional(&a);
-    return finish(&a, stats);
+    size_t response_len = finish(&a, stats);
+    if (cacheable)
+        cache_put(&key, out, response_len);
+    return response_len;
 }
 
 void dns_stats_format(const struct dns_stats *s, char *out, size_t cap)

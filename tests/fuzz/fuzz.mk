@@ -52,6 +52,6 @@ $(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(FUZZ_COMMON_
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 # The dns app's query path (apps/dns): parsing, lookup and the response builder.
 FUZZ_SRCS_dns_query := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c \
-	apps/dns/rdata.c apps/dns/query.c apps/dns/msg.c
+	apps/dns/rdata.c apps/dns/query.c apps/dns/msg.c apps/dns/cache.c
 FUZZ_SRCS_dns_zone := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c \
 	apps/dns/rdata.c

@@ -421,6 +421,27 @@ static void test_stats_query_only_when_enabled(void **state)
     assert_non_null(memmem(out, sizeof(out), "queries=", 8));
 }
 
+static void test_cached_response_takes_the_new_query_id_flags_and_case(void **state)
+{
+    (void)state;
+    struct query q = make_query("mail.example", T_A, -1);
+    size_t first = ask(&q, 0);
+    uint8_t copy[512];
+    memcpy(copy, out, first);
+    q = make_query("MAIL.Example", T_A, -1);
+    put16(q.bytes, 0x4321);
+    q.bytes[2] = 0;    /* RD clear */
+    q.bytes[3] = 0x10; /* CD set */
+    size_t again = ask(&q, 0);
+    assert_int_equal(again, first);
+    assert_int_equal(get16(out), 0x4321);
+    assert_int_equal(out[2] & 1, 0);
+    assert_int_equal(out[3] & 0x10, 0x10);
+    assert_memory_equal(out + 12, q.bytes + 12, q.len - 12 - 4);
+    /* Everything after the question is the same as the first time. */
+    assert_memory_equal(out + q.len, copy + q.len, first - q.len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_counts_that_lie),
         cmocka_unit_test(test_garbage_after_the_message_is_ignored),
         cmocka_unit_test(test_stats_query_only_when_enabled),
+        cmocka_unit_test(test_cached_response_takes_the_new_query_id_flags_and_case),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -75,4 +75,4 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(UNIT_OBJS_$
 DNS_ZONE_SRCS := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c apps/dns/rdata.c
 UNIT_SRCS_dns_zone := $(DNS_ZONE_SRCS)
 UNIT_SRCS_dns_zone_errors := $(DNS_ZONE_SRCS)
-UNIT_SRCS_dns_query := $(DNS_ZONE_SRCS) apps/dns/query.c apps/dns/msg.c
+UNIT_SRCS_dns_query := $(DNS_ZONE_SRCS) apps/dns/query.c apps/dns/msg.c apps/dns/cache.c
