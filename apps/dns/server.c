@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +20,15 @@
 
 volatile sig_atomic_t server_stop, server_print_stats;
 
+/* What an epoll event points at: a UDP socket, a listener or a connection. */
+enum { HANDLE_UDP, HANDLE_LISTENER, HANDLE_CONNECTION };
+struct handle {
+    int kind, fd;
+};
+
 struct connection {
-    int fd;
+    struct handle handle; /* first, so that a handle pointer is the connection's */
+    int fd, index, watching_output;
     time_t last_active;
     size_t in_len;
     uint8_t *pending; /* reply bytes the socket did not take yet */
@@ -31,6 +38,8 @@ struct connection {
 
 static int udp_fds[SERVER_MAX_ADDRESSES * 2], udp_count;
 static int tcp_fds[SERVER_MAX_ADDRESSES * 2], tcp_count;
+static struct handle socket_handles[SERVER_MAX_ADDRESSES * 4];
+static int epoll_fd = -1;
 static struct connection *connections[MAX_CONNECTIONS];
 static int connection_count;
 
@@ -166,18 +175,31 @@ static void serve_udp(const struct dns_server_config *cfg, struct dns_stats *sta
             }
             sent += r;
         }
-        /* Under load the next datagrams are often already queued: reading again until the
-         * queue is empty saves a poll per batch. */
+        if (got < UDP_BATCH)
+            return; /* the queue is empty: back to epoll_wait rather than one more EAGAIN */
     }
 }
 
 static void close_connection(int index)
 {
     struct connection *c = connections[index];
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     free(c->pending);
     free(c);
     connections[index] = connections[--connection_count];
+    if (index < connection_count)
+        connections[index]->index = index;
+}
+
+/* Waits for input, or for room to send while a reply is pending. */
+static void watch(struct connection *c, int output)
+{
+    if (c->watching_output == output)
+        return;
+    struct epoll_event ev = {.events = output ? EPOLLOUT : EPOLLIN, .data.ptr = &c->handle};
+    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
+    c->watching_output = output;
 }
 
 static void accept_connections(int listener, const struct server_options *opts)
@@ -194,10 +216,19 @@ static void accept_connections(int listener, const struct server_options *opts)
             continue;
         }
         c->fd = fd;
+        c->handle = (struct handle){HANDLE_CONNECTION, fd};
+        c->watching_output = 0;
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &c->handle};
+        if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            close(fd);
+            free(c);
+            continue;
+        }
         c->in_len = 0;
         c->pending = NULL;
         c->pending_len = c->pending_off = 0;
         c->last_active = time(NULL);
+        c->index = connection_count;
         connections[connection_count++] = c;
     }
 }
@@ -251,6 +282,7 @@ static int serve_connection(const struct dns_server_config *cfg, struct dns_stat
         return -1;
     if (c->pending)
         return 0;
+    watch(c, 0);
     ssize_t r = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
         return -1;
@@ -274,6 +306,7 @@ static int serve_connection(const struct dns_server_config *cfg, struct dns_stat
     }
     memmove(c->in, c->in + at, c->in_len - at);
     c->in_len -= at;
+    watch(c, c->pending != NULL);
     return 0;
 }
 
@@ -287,19 +320,27 @@ static void print_stats(const struct dns_stats *stats)
 int server_run(const struct dns_server_config *cfg, struct dns_stats *stats,
                const struct server_options *opts)
 {
-    static struct pollfd fds[SERVER_MAX_ADDRESSES * 4 + MAX_CONNECTIONS];
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd < 0) {
+        perror("dns: epoll_create1");
+        return 1;
+    }
+    int handles = 0;
+    for (int i = 0; i < udp_count + tcp_count; i++) {
+        struct handle *h = &socket_handles[handles++];
+        *h = i < udp_count ? (struct handle){HANDLE_UDP, udp_fds[i]}
+                           : (struct handle){HANDLE_LISTENER, tcp_fds[i - udp_count]};
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = h};
+        if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, h->fd, &ev) < 0) {
+            perror("dns: epoll_ctl");
+            return 1;
+        }
+    }
+    static struct epoll_event events[64];
     time_t last_sweep = time(NULL);
     while (!server_stop) {
-        int n = 0;
-        for (int i = 0; i < udp_count; i++)
-            fds[n++] = (struct pollfd){.fd = udp_fds[i], .events = POLLIN};
-        for (int i = 0; i < tcp_count; i++)
-            fds[n++] = (struct pollfd){.fd = tcp_fds[i], .events = POLLIN};
-        int first_connection = n;
-        for (int i = 0; i < connection_count; i++)
-            fds[n++] = (struct pollfd){.fd = connections[i]->fd,
-                                       .events = connections[i]->pending ? POLLOUT : POLLIN};
-        int ready = poll(fds, (nfds_t)n, connection_count ? 1000 : -1);
+        /* Without connections nothing times out: sleep until a datagram or a signal comes. */
+        int ready = epoll_wait(epoll_fd, events, 64, connection_count ? 1000 : -1);
         if (server_print_stats) {
             server_print_stats = 0;
             print_stats(stats);
@@ -307,28 +348,36 @@ int server_run(const struct dns_server_config *cfg, struct dns_stats *stats,
         if (ready < 0) {
             if (errno == EINTR)
                 continue;
-            perror("dns: poll");
+            perror("dns: epoll_wait");
             return 1;
         }
-        for (int i = 0; i < udp_count; i++)
-            if (fds[i].revents & POLLIN)
-                serve_udp(cfg, stats, fds[i].fd);
-        for (int i = 0; i < tcp_count; i++)
-            if (fds[udp_count + i].revents & POLLIN)
-                accept_connections(fds[udp_count + i].fd, opts);
-        /* Connections in reverse, since closing one moves the last into its place. */
-        for (int i = n - first_connection - 1; i >= 0; i--) {
-            if (i >= connection_count || !fds[first_connection + i].revents)
+        for (int i = 0; i < ready; i++) {
+            struct handle *h = events[i].data.ptr;
+            if (!h)
                 continue;
-            if (serve_connection(cfg, stats, connections[i]) < 0)
-                close_connection(i);
+            if (h->kind == HANDLE_UDP) {
+                serve_udp(cfg, stats, h->fd);
+            } else if (h->kind == HANDLE_LISTENER) {
+                accept_connections(h->fd, opts);
+            } else {
+                struct connection *c = (struct connection *)h;
+                if (serve_connection(cfg, stats, c) < 0) {
+                    /* Later events of this batch may name the same connection: forget them. */
+                    for (int k = i + 1; k < ready; k++)
+                        if (events[k].data.ptr == h)
+                            events[k].data.ptr = NULL;
+                    close_connection(c->index);
+                }
+            }
         }
-        time_t now = time(NULL);
-        if (now != last_sweep) {
-            last_sweep = now;
-            for (int i = connection_count - 1; i >= 0; i--)
-                if (now - connections[i]->last_active >= opts->tcp_idle_seconds)
-                    close_connection(i); /* RFC 7766 6.2.3: idle connections are closed */
+        if (connection_count) {
+            time_t now = time(NULL);
+            if (now != last_sweep) {
+                last_sweep = now;
+                for (int i = connection_count - 1; i >= 0; i--)
+                    if (now - connections[i]->last_active >= opts->tcp_idle_seconds)
+                        close_connection(i); /* RFC 7766 6.2.3: idle connections are closed */
+            }
         }
     }
     print_stats(stats);
