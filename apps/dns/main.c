@@ -12,11 +12,12 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: dns [-a ADDR]... [-p PORT] [-s] ZONEFILE...\n"
+    fprintf(stderr, "usage: dns [-a ADDR]... [-p PORT] [-s] [-t SECONDS] ZONEFILE...\n"
                     "       dns --check ZONEFILE...\n"
                     "  -a ADDR  serve on this IPv4 or IPv6 address (repeatable; default: all)\n"
                     "  -p PORT  port (default 53)\n"
-                    "  -s       answer the counters to CHAOS TXT queries for stats.atoll.\n");
+                    "  -s       answer the counters to CHAOS TXT queries for stats.atoll.\n"
+                    "  -t SECONDS  close TCP connections idle this long (default 10)\n");
     exit(2);
 }
 
@@ -30,6 +31,18 @@ static int parse_port(const char *text)
         exit(2);
     }
     return (int)port;
+}
+
+static int parse_seconds(const char *text)
+{
+    char *end;
+    errno = 0;
+    long seconds = strtol(text, &end, 10);
+    if (errno || *end || end == text || seconds < 1 || seconds > 3600) {
+        fprintf(stderr, "dns: -t %s: not a number of seconds (1-3600)\n", text);
+        exit(2);
+    }
+    return (int)seconds;
 }
 
 static void add_address(struct server_options *opts, const char *text)
@@ -111,6 +124,8 @@ int main(int argc, char **argv)
             add_address(&opts, argv[++i]);
         else if (strcmp(arg, "-p") == 0 && i + 1 < argc)
             port = parse_port(argv[++i]);
+        else if (strcmp(arg, "-t") == 0 && i + 1 < argc)
+            opts.tcp_idle_seconds = parse_seconds(argv[++i]);
         else
             usage();
     }
