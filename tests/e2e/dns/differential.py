@@ -184,7 +184,10 @@ def start_nsd(work, host, port, zones):
                 '    chroot: ""\n    database: ""\n    zonelistfile: "%s/zone.list"\n'
                 '    pidfile: "%s/nsd.pid"\n    xfrdfile: "%s/xfrd.state"\n    xfrdir: "%s"\n'
                 '    hide-version: yes\n    minimal-responses: no\n    rrl-ratelimit: 0\n'
-                "remote-control:\n    control-enable: no\n" % ((host, port) + (work,) * 4))
+                # $INCLUDE names are relative to the zone's folder, as for Atoll's dns.
+                '    zonesdir: "%s"\n'
+                "remote-control:\n    control-enable: no\n" % ((host, port) + (work,) * 4 + (
+                    os.path.dirname(os.path.abspath(zones[0][1])),)))
         for origin, path in zones:
             f.write("zone:\n    name: %s\n    zonefile: %s\n" % (origin, os.path.abspath(path)))
     return subprocess.Popen(["nsd", "-d", "-c", conf], stdout=subprocess.DEVNULL,
