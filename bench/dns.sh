@@ -194,7 +194,7 @@ start_loopback() {
 # cpu_ticks PID: CPU time (user + system, in clock ticks) of PID and all its descendants (NSD
 # serves from a grandchild process).
 cpu_ticks() {
-    local total=0 pid child
+    local total=0 child
     # utime and stime are fields 14 and 15, counted after the "(comm)" that may hold spaces.
     [[ -r /proc/$1/stat ]] && total=$(sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }')
     for child in $(pgrep -P "$1" || true); do
@@ -254,7 +254,7 @@ ratio() {
 }
 best_peer=${qps[nsd]}
 best_name=nsd
-if ((${qps[knot]} > best_peer)); then
+if ((qps[knot] > best_peer)); then
     best_peer=${qps[knot]}
     best_name=knot
 fi
