@@ -97,6 +97,11 @@ static int parse_query(const uint8_t *msg, size_t len, struct parsed *q)
     q->qtype = get16(msg + pos);
     q->qclass = get16(msg + pos + 2);
     pos += 4;
+    if (pos != 12 + q->qname_len + 4) {
+        /* A pointer in the question can only point into the header: no name precedes it. */
+        q->qname_len = 0;
+        return RCODE_FORMERR;
+    }
     q->question_end = pos;
     if (get16(msg + 6) != 0 || get16(msg + 8) != 0)
         return RCODE_FORMERR;
@@ -361,7 +366,7 @@ size_t dns_answer(const struct dns_server_config *cfg, struct dns_stats *stats,
             q.question_end = 12;
         q.edns = 0;
     }
-    memcpy(out + 12, query + 12, q.question_end - 12);
+    memcpy(out + 12, query + 12, q.question_end - 12); /* the question as asked: case kept */
     a.m.len = q.question_end;
     size_t size = over_tcp ? 65535 : q.edns ? q.edns_size : 512;
     if (!over_tcp && size > DNS_EDNS_SIZE)
@@ -378,7 +383,7 @@ size_t dns_answer(const struct dns_server_config *cfg, struct dns_stats *stats,
     /* A question seen before (same name, type, EDNS and limit) gets the same response: only
      * the id, the RD and CD bits and the question's spelling change. Plain IN questions only. */
     struct cache_key key;
-    int cacheable = !over_tcp && q.qclass == C_IN && q.question_end == 12 + q.qname_len + 4;
+    int cacheable = !over_tcp && q.qclass == C_IN;
     if (cacheable) {
         cache_key_make(&key, q.qname, q.qname_len, q.qtype, q.edns, q.edns_do, a.m.limit);
         size_t n = cache_get(&key, out);

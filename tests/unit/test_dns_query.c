@@ -354,6 +354,15 @@ static void test_hostile_names(void **state)
            8);
     q.len = 20;
     expect_small_formerr(&q);
+    /* A pointer back into the header: decodable, but no name precedes the question. */
+    memcpy(q.bytes + 12,
+           "\x01"
+           "a"
+           "\xc0\x02\x00\x01\x00\x01",
+           8);
+    q.len = 20;
+    expect_small_formerr(&q);
+    assert_int_equal(ask(&q, 0), 12);
     /* A label of 64 bytes (0x40 is not a length), a label running past the end. */
     q.bytes[12] = 64;
     memset(q.bytes + 13, 'a', 64);
