@@ -20,6 +20,7 @@ struct load {
     char folder[4096]; /* the top file's folder: $INCLUDE stays inside it */
     char *err;
     size_t err_cap;
+    const char *kept_file; /* the db's copy of the name of the file being read */
     uint8_t rdata[65536];
     struct token tokens[ZONE_MAX_TOKENS];
 };
@@ -242,7 +243,10 @@ static int record(struct load *ld, const char *file, const struct token *t, int 
     }
     memcpy(ld->last_owner, owner, name_wire_len(owner));
     ld->have_last_owner = 1;
-    const char *kept = db_keep_file_name(ld->db, file);
+    /* One kept copy of the file name per file, for db_finish's messages. */
+    if (!ld->kept_file || strcmp(ld->kept_file, file) != 0)
+        ld->kept_file = db_keep_file_name(ld->db, file);
+    const char *kept = ld->kept_file;
     if (!kept || db_add_record(ld->db, ld->zone, owner, (uint16_t)type, ttl, ld->rdata, (size_t)len,
                                kept, line) < 0)
         return error_at(ld, file, line, "out of memory or more than 4 million records");
