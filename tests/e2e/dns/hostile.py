@@ -40,7 +40,8 @@ def cases():
     yield "two OPT records", header(16, ar=2) + q + (b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00") * 2
     yield "opcode UPDATE", header(17, flags=5 << 11) + q
     yield "garbage after the message", header(18) + q + os.urandom(400)
-    yield "random bytes", os.urandom(300)
+    # Random bytes under an id of their own, so that a reply cannot pass for another's.
+    yield "random bytes", struct.pack("!H", 19) + os.urandom(298)
 
 
 def main():
