@@ -29,6 +29,7 @@ struct handle {
 struct connection {
     struct handle handle; /* first, so that a handle pointer is the connection's */
     int fd, index, watching_output;
+    int doomed; /* to be closed after this round of events, to make room for a new one */
     time_t last_active;
     size_t in_len;
     uint8_t *pending; /* reply bytes the socket did not take yet */
@@ -41,7 +42,7 @@ static int tcp_fds[SERVER_MAX_ADDRESSES * 2], tcp_count;
 static struct handle socket_handles[SERVER_MAX_ADDRESSES * 4];
 static int epoll_fd = -1;
 static struct connection *connections[MAX_CONNECTIONS];
-static int connection_count;
+static int connection_count, doomed_count;
 
 /* The UDP path's buffers: static, so that answering allocates nothing. */
 static uint8_t udp_in[UDP_BATCH][UDP_QUERY_MAX];
@@ -208,13 +209,28 @@ static void accept_connections(int listener, const struct server_options *opts)
         int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        /* At the limit, the connection idle the longest makes room (RFC 7766 6.2.2), so that
+         * clients that hold connections open cannot lock the others out. */
+        if (connection_count - doomed_count >= opts->tcp_max_connections) {
+            struct connection *oldest = NULL;
+            for (int i = 0; i < connection_count; i++)
+                if (!connections[i]->doomed &&
+                    (!oldest || connections[i]->last_active < oldest->last_active))
+                    oldest = connections[i];
+            if (oldest) {
+                oldest->doomed = 1;
+                doomed_count++;
+            }
+        }
         struct connection *c = NULL;
-        if (connection_count < opts->tcp_max_connections && connection_count < MAX_CONNECTIONS)
+        if (connection_count - doomed_count < opts->tcp_max_connections &&
+            connection_count < MAX_CONNECTIONS)
             c = malloc(sizeof(*c));
         if (!c) {
-            close(fd); /* over the limit (RFC 7766 6.2.2): refuse rather than queue */
+            close(fd);
             continue;
         }
+        c->doomed = 0;
         c->fd = fd;
         c->handle = (struct handle){HANDLE_CONNECTION, fd};
         c->watching_output = 0;
@@ -361,6 +377,8 @@ int server_run(const struct dns_server_config *cfg, struct dns_stats *stats,
                 accept_connections(h->fd, opts);
             } else {
                 struct connection *c = (struct connection *)h;
+                if (c->doomed)
+                    continue;
                 if (serve_connection(cfg, stats, c) < 0) {
                     /* Later events of this batch may name the same connection: forget them. */
                     for (int k = i + 1; k < ready; k++)
@@ -370,6 +388,11 @@ int server_run(const struct dns_server_config *cfg, struct dns_stats *stats,
                 }
             }
         }
+        for (int i = connection_count - 1; doomed_count && i >= 0; i--)
+            if (connections[i]->doomed) {
+                close_connection(i);
+                doomed_count--;
+            }
         if (connection_count) {
             time_t now = time(NULL);
             if (now != last_sweep) {

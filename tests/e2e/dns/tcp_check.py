@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """DNS over TCP (RFC 7766) against a running dns: pipelined queries on one connection all get
-their answers, a query split over several writes is answered, a reply too large for UDP comes
-whole, and an idle connection is closed by the server.
+their answers, a query split over several writes is answered, past the connection limit the
+connections idle longest make room for new ones, and an idle connection is closed by the server.
 
   tcp_check.py HOST PORT IDLE_LIMIT_SECONDS
 """
@@ -57,6 +57,29 @@ def main():
     if answer["id"] != 7 or len(answer["answer"]) != 2:
         print("tcp_check: split query answered wrongly: %s" % answer)
         return 1
+    # More connections than the limit (128), all silent: the ones idle longest make room, and a
+    # new client is still answered.
+    held = [socket.create_connection(server, timeout=10) for _ in range(150)]
+    fresh = socket.create_connection(server, timeout=10)
+    q = dnswire.build_query(8, "www.poc.test.", 1)
+    fresh.sendall(struct.pack("!H", len(q)) + q)
+    if dnswire.decode(read_message(fresh))["id"] != 8:
+        print("tcp_check: no answer on a new connection while 150 others are held")
+        return 1
+    evicted = 0
+    for old in [sock] + held[:20]:
+        old.settimeout(idle_limit + 10)
+        try:
+            evicted += old.recv(1) == b""
+        except ConnectionResetError:
+            evicted += 1
+    for h in held:
+        h.close()
+    sock.close()
+    if evicted != 21:
+        print("tcp_check: only %d of the 21 oldest connections were closed for newer ones" % evicted)
+        return 1
+    sock = fresh
     start = time.monotonic()
     sock.settimeout(idle_limit + 10)
     try:
@@ -69,7 +92,8 @@ def main():
         print("tcp_check: unexpected bytes on an idle connection")
         return 1
     print("tcp_check: %d pipelined queries answered on one connection, a split query answered, "
-          "idle connection closed after %.1f s" % (len(names), waited))
+          "the oldest connections closed for new ones, idle connection closed after %.1f s"
+          % (len(names), waited))
     return 0
 
 
