@@ -168,3 +168,8 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(KERNEL_OBJS:.o=.d)
+
+# DNS: Atoll's dns beside NSD and Knot on loopback, then unikernel vs Linux VM on QEMU (root).
+.PHONY: bench-dns
+bench-dns: all vm
+	BUILD=$(BUILD) bench/dns.sh

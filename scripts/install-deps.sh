@@ -33,6 +33,11 @@ packages=(
     tcpdump           # router/firewall e2e: captures behind the firewall
     curl              # router/firewall e2e: the web page through the PoC topology
     nftables          # bench/forward.sh: Linux's own forwarding with the same rules
+    knot              # apps/dns: the differential test's reference server, and bench/dns.sh
+    nsd               # apps/dns: bench/dns.sh's other peer (differential test: --peer nsd)
+    dnsutils          # apps/dns e2e tests: dig
+    knot-dnsutils     # apps/dns e2e tests: kdig (TCP, several queries on one connection)
+    dnsperf           # bench/dns.sh
 )
 
 is_installed() {

@@ -60,3 +60,8 @@ FUZZ_FW_SRCS := $(FUZZ_SRCS_netfn_frame) $(filter-out apps/firewall/main.c,$(sor
 FUZZ_SRCS_fw_rules := $(FUZZ_FW_SRCS)
 FUZZ_SRCS_fw_packet := $(FUZZ_FW_SRCS)
 $(BUILD)/tests/fuzz/fuzz_fw_rules $(BUILD)/tests/fuzz/fuzz_fw_packet: FUZZ_CFLAGS += -Ilib/netfn
+# The dns app's query path (apps/dns): parsing, lookup and the response builder.
+FUZZ_SRCS_dns_query := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c \
+	apps/dns/rdata.c apps/dns/query.c apps/dns/msg.c apps/dns/cache.c
+FUZZ_SRCS_dns_zone := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c \
+	apps/dns/rdata.c

@@ -85,3 +85,8 @@ UNIT_SRCS_fw_parse := $(FW_SRCS)
 UNIT_SRCS_fw_filter := $(FW_SRCS)
 # The firewall includes lib/netfn's headers by name, as `atoll build` lets it (apps/firewall/sources).
 $(BUILD)/tests/unit/test_fw_parse $(BUILD)/tests/unit/test_fw_filter: UNIT_CFLAGS += -Ilib/netfn
+# The dns app's parsers and answer logic (apps/dns), built for the host.
+DNS_ZONE_SRCS := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c apps/dns/rdata.c
+UNIT_SRCS_dns_zone := $(DNS_ZONE_SRCS)
+UNIT_SRCS_dns_zone_errors := $(DNS_ZONE_SRCS)
+UNIT_SRCS_dns_query := $(DNS_ZONE_SRCS) apps/dns/query.c apps/dns/msg.c apps/dns/cache.c
