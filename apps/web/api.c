@@ -14,8 +14,22 @@
 #define NOTE_ALLOW   "GET, HEAD, PUT, DELETE, OPTIONS"
 #define STATUS_ALLOW "GET, HEAD, OPTIONS"
 
-/* Room for the whole list with every byte of every note escaped as \u00XX. */
-static char json_out[NOTES_MAX * (NOTE_TEXT_MAX * 6 + 128) + 64];
+/* Answers are built here before their length is known; it grows to the largest answer so far
+ * (a few KiB unless notes hold much text), not to the 200 KiB the worst list could take. */
+static char *json_out;
+static size_t json_cap;
+
+static bool json_room(size_t need)
+{
+    if (need <= json_cap)
+        return true;
+    char *grown = realloc(json_out, need);
+    if (!grown)
+        return false;
+    json_out = grown;
+    json_cap = need;
+    return true;
+}
 
 static void send_json(struct conn *c, int status, const char *location, const char *body,
                       size_t len)
@@ -51,7 +65,11 @@ static void options(struct conn *c, const char *allow)
 
 static void status(struct conn *c)
 {
-    int n = snprintf(json_out, sizeof(json_out),
+    if (!json_room(512)) {
+        resp_error(c, 503, NULL, true, "out of memory");
+        return;
+    }
+    int n = snprintf(json_out, json_cap,
                      "{\"uptime_s\":%lld,\"requests\":%llu,\"connections\":%u,\"runtime\":\"%s\","
                      "\"build\":\"%s\",\"notes\":%zu}\n",
                      (long long)((web.now_ms - web.started_ms) / 1000),
@@ -74,12 +92,19 @@ static void list(struct conn *c)
         if (web.notes.items[i].id)
             sorted[count++] = &web.notes.items[i];
     qsort(sorted, count, sizeof(sorted[0]), by_id);
+    size_t need = 4;
+    for (size_t i = 0; i < count; i++)
+        need += sorted[i]->text_len * 6 + 128; /* every byte escaped as \u00XX at worst */
+    if (!json_room(need)) {
+        resp_error(c, 503, NULL, true, "out of memory");
+        return;
+    }
     size_t n = 0;
     json_out[n++] = '[';
     for (size_t i = 0; i < count; i++) {
         if (i)
             json_out[n++] = ',';
-        n += note_json(sorted[i], json_out + n, sizeof(json_out) - n - 4);
+        n += note_json(sorted[i], json_out + n, json_cap - n - 4);
     }
     json_out[n++] = ']';
     json_out[n++] = '\n';
@@ -147,7 +172,11 @@ static int read_note(struct conn *c, const char *body, size_t len, struct note_i
 static void send_note(struct conn *c, int status, const struct note *note)
 {
     char location[48];
-    size_t n = note_json(note, json_out, sizeof(json_out) - 1);
+    if (!json_room(note->text_len * 6 + 130)) {
+        resp_error(c, 503, NULL, true, "out of memory");
+        return;
+    }
+    size_t n = note_json(note, json_out, json_cap - 1);
     json_out[n++] = '\n';
     snprintf(location, sizeof(location), "/api/notes/%u", note->id);
     send_json(c, status, status == 201 ? location : NULL, json_out, n);

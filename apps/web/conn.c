@@ -1,6 +1,7 @@
 /* One connection: reading requests (pipelined ones too), sequencing them, writing the answers. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -183,13 +184,34 @@ static ssize_t send_file_range(int sock, int fd, size_t off, size_t len)
             return n;
         no_sendfile = true;
     }
-    static char bounce[64 * 1024];
-    ssize_t got = pread(fd, bounce, len < sizeof(bounce) ? len : sizeof(bounce), (off_t)off);
+    enum { BOUNCE = 64 * 1024 };
+    static char *bounce; /* allocated only on a kernel without sendfile */
+    if (!bounce && !(bounce = malloc(BOUNCE))) {
+        errno = ENOMEM;
+        return -1;
+    }
+    ssize_t got = pread(fd, bounce, len < BOUNCE ? len : BOUNCE, (off_t)off);
     if (got <= 0) {
         errno = EIO;
         return -1;
     }
     return write(sock, bounce, (size_t)got);
+}
+
+/* Doubles the input buffer (up to CONN_IN_SIZE); spans of a parsed head are re-pointed. */
+static int grow_input(struct conn *c)
+{
+    if (c->in_cap >= CONN_IN_SIZE)
+        return -1;
+    size_t cap = c->in_cap * 2 < CONN_IN_SIZE ? c->in_cap * 2 : CONN_IN_SIZE;
+    char *grown = realloc(c->in, cap);
+    if (!grown)
+        return -1;
+    c->in = grown;
+    c->in_cap = cap;
+    if (c->head_done)
+        http_parse_head(c->in, c->in_len, &c->req);
+    return 0;
 }
 
 int conn_flush(struct conn *c)
@@ -267,9 +289,9 @@ bool conn_drive(struct conn *c)
         if (!may_read)
             return true;
         compact(c);
-        size_t space = CONN_IN_SIZE - c->in_len;
-        if (space == 0)
-            return false;
+        if (c->in_len == c->in_cap && grow_input(c) != 0)
+            return false; /* the parser refuses any request that would need more */
+        size_t space = c->in_cap - c->in_len;
         ssize_t n = read(c->fd, c->in + c->in_len, space);
         if (n > 0) {
             c->in_len += (size_t)n;

@@ -108,6 +108,29 @@ static int read_all(int fd, char *buf, size_t len)
     return 0;
 }
 
+/* FNV-1a over the contents: the validator of a file whose time says nothing (every file of an
+ * image's rootfs has time 0, so size alone would let a browser keep a stale copy across builds). */
+static int content_hash(struct file_entry *e, uint64_t *out)
+{
+    uint64_t h = 14695981039346656037ull;
+    char buf[4096];
+    for (uint64_t done = 0; done < e->size;) {
+        size_t want = e->size - done < sizeof(buf) ? (size_t)(e->size - done) : sizeof(buf);
+        const char *p = e->data ? e->data + done : buf;
+        if (!e->data) {
+            ssize_t n = pread(e->fd, buf, want, (off_t)done);
+            if (n <= 0)
+                return -1;
+            want = (size_t)n;
+        }
+        for (size_t i = 0; i < want; i++)
+            h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+        done += want;
+    }
+    *out = h;
+    return 0;
+}
+
 static struct file_entry *load(const char *path, size_t len, uint32_t hash)
 {
     char full[sizeof(root_path) + WEB_PATH_MAX];
@@ -150,15 +173,26 @@ static struct file_entry *load(const char *path, size_t len, uint32_t hash)
         free(e->data);
         e->data = NULL;
     }
-    e->etag_len = (size_t)snprintf(e->etag, sizeof(e->etag), "\"%llx-%llx\"",
-                                   (unsigned long long)e->mtime, (unsigned long long)e->size);
-    http_date_format(e->mtime, e->last_modified);
+    uint64_t h;
+    if (e->mtime > 0) {
+        e->etag_len = (size_t)snprintf(e->etag, sizeof(e->etag), "\"%llx-%llx\"",
+                                       (unsigned long long)e->mtime, (unsigned long long)e->size);
+        http_date_format(e->mtime, e->last_modified);
+    } else if (content_hash(e, &h) == 0) {
+        e->etag_len = (size_t)snprintf(e->etag, sizeof(e->etag), "\"h%016llx-%llx\"",
+                                       (unsigned long long)h, (unsigned long long)e->size);
+    } else {
+        e->etag_len =
+            (size_t)snprintf(e->etag, sizeof(e->etag), "\"0-%llx\"", (unsigned long long)e->size);
+    }
     e->content_type = files_content_type(path, len);
-    char fields[512];
-    int f = snprintf(fields, sizeof(fields),
-                     "Content-Type: %s\r\nContent-Length: %llu\r\nLast-Modified: %s\r\nETag: %s\r\n"
-                     "Accept-Ranges: bytes\r\n",
-                     e->content_type, (unsigned long long)e->size, e->last_modified, e->etag);
+    char fields[512], modified[64] = "";
+    if (e->last_modified[0])
+        snprintf(modified, sizeof(modified), "Last-Modified: %s\r\n", e->last_modified);
+    int f = snprintf(
+        fields, sizeof(fields),
+        "Content-Type: %s\r\nContent-Length: %llu\r\n%sETag: %s\r\nAccept-Ranges: bytes\r\n",
+        e->content_type, (unsigned long long)e->size, modified, e->etag);
     e->fields = malloc((size_t)f);
     if (!e->fields) {
         close(fd);

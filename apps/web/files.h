@@ -20,7 +20,7 @@ struct file_entry {
     char *data; /* the contents when size <= FILES_INLINE_MAX */
     char etag[48];
     size_t etag_len;
-    char last_modified[32];
+    char last_modified[32]; /* empty when the time is unknown (0, as in an image's rootfs) */
     const char *content_type;
     char *fields; /* Content-Type, Content-Length, Last-Modified, ETag, Accept-Ranges */
     size_t fields_len;

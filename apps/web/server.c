@@ -77,18 +77,16 @@ static struct conn *conn_new(int fd)
     struct conn *c = spare;
     if (c) {
         spare = c->next;
-    } else if (!(c = malloc(sizeof(*c)))) {
+    } else if (!(c = calloc(1, sizeof(*c)))) {
+        return NULL;
+    } else if (!(c->in = malloc(CONN_IN_START))) {
+        free(c);
         return NULL;
     } else {
-        c->obuf = NULL;
-        c->obuf_cap = 0;
+        c->in_cap = CONN_IN_START;
     }
-    char *obuf = c->obuf;
-    size_t cap = c->obuf_cap;
-    /* Everything but the input buffer (which is overwritten before it is read). */
-    memset(c, 0, offsetof(struct conn, in));
-    c->obuf = obuf;
-    c->obuf_cap = cap;
+    /* Everything but the buffers, which the next connection reuses. */
+    memset(c, 0, offsetof(struct conn, obuf));
     c->fd = fd;
     c->deadline_ms = web.now_ms + web.cfg.header_timeout_ms;
     c->prev = newest;

@@ -50,8 +50,11 @@ struct out_seg {
     int fd; /* >= 0: sendfile from fd at off */
 };
 
-#define CONN_IN_SIZE (HTTP_MAX_HEAD + HTTP_MAX_BODY + 4096)
-#define CONN_SEGS    32
+/* The input buffer starts small and grows, for long heads and bodies only, up to CONN_IN_SIZE:
+ * an idle or slow connection costs a few KiB, which matters in a unikernel of a few MiB. */
+#define CONN_IN_SIZE  (HTTP_MAX_HEAD + HTTP_MAX_BODY + 4096)
+#define CONN_IN_START 4096
+#define CONN_SEGS     32
 
 struct conn {
     int fd;
@@ -65,15 +68,18 @@ struct conn {
     struct http_chunked chunked;
     size_t body_in, body_out; /* chunked decoding positions, relative to the body start */
     size_t in_start, in_len, scan;
-    char *obuf;
-    size_t obuf_len, obuf_cap;
+    size_t obuf_len;
     struct out_seg segs[CONN_SEGS];
     unsigned seg_first, seg_count;
     int last_status;
     unsigned served; /* requests answered on this connection */
     size_t last_bytes;
     char peer[48];
-    char in[CONN_IN_SIZE];
+    /* kept when the connection is reused (everything above is cleared): */
+    char *obuf;
+    size_t obuf_cap;
+    char *in;
+    size_t in_cap;
 };
 
 /* Output building, used by the handlers (respond.c). */

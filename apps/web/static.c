@@ -41,7 +41,7 @@ static bool not_modified(const struct conn *c, const struct file_entry *e)
     if (c->req.if_none_match.ptr)
         return etag_listed(&c->req.if_none_match, e);
     int64_t since;
-    if (c->req.if_modified_since.ptr &&
+    if (c->req.if_modified_since.ptr && e->last_modified[0] &&
         http_date_parse(c->req.if_modified_since.ptr, c->req.if_modified_since.len, &since) == 0)
         return e->mtime <= since;
     return false;
@@ -92,7 +92,7 @@ static bool if_range_holds(const struct conn *c, const struct file_entry *e)
     if (v->len && v->ptr[0] == '"')
         return v->len == e->etag_len && memcmp(v->ptr, e->etag, e->etag_len) == 0;
     int64_t t;
-    return http_date_parse(v->ptr, v->len, &t) == 0 && t == e->mtime;
+    return e->last_modified[0] && http_date_parse(v->ptr, v->len, &t) == 0 && t == e->mtime;
 }
 
 static void send_body(struct conn *c, const struct file_entry *e, uint64_t first, uint64_t len)
@@ -168,7 +168,9 @@ void static_handle(struct conn *c)
     }
     if (not_modified(c, e)) {
         resp_start(c, 304);
-        out_printf(c, "Last-Modified: %s\r\nETag: %s\r\n", e->last_modified, e->etag);
+        if (e->last_modified[0])
+            out_printf(c, "Last-Modified: %s\r\n", e->last_modified);
+        out_printf(c, "ETag: %s\r\n", e->etag);
         resp_end_head(c, 0, true);
         return;
     }
@@ -187,11 +189,11 @@ void static_handle(struct conn *c)
     }
     if (range == 1) {
         resp_start(c, 206);
-        out_printf(c,
-                   "Content-Type: %s\r\nContent-Range: bytes %llu-%llu/%llu\r\nLast-Modified: "
-                   "%s\r\nETag: %s\r\n",
+        out_printf(c, "Content-Type: %s\r\nContent-Range: bytes %llu-%llu/%llu\r\nETag: %s\r\n",
                    e->content_type, (unsigned long long)first, (unsigned long long)last,
-                   (unsigned long long)e->size, e->last_modified, e->etag);
+                   (unsigned long long)e->size, e->etag);
+        if (e->last_modified[0])
+            out_printf(c, "Last-Modified: %s\r\n", e->last_modified);
         resp_end_head(c, last - first + 1, false);
         send_body(c, e, first, last - first + 1);
         return;
