@@ -14,7 +14,7 @@ int out_reserve(struct conn *c, size_t n)
 {
     if (c->obuf_len + n <= c->obuf_cap)
         return 0;
-    size_t cap = c->obuf_cap ? c->obuf_cap : 4096;
+    size_t cap = c->obuf_cap ? c->obuf_cap : 1024;
     while (cap < c->obuf_len + n)
         cap *= 2;
     if (cap > OBUF_MAX)
@@ -43,6 +43,19 @@ static struct out_seg *new_seg(struct conn *c)
     return seg;
 }
 
+/* Memory ran out (or the queue filled) in the middle of an answer: drop that answer whole, so the
+ * client never sees a body without its head, and close once the complete answers before it left. */
+static void out_fail(struct conn *c)
+{
+    c->seg_count = c->mark_segs;
+    c->obuf_len = c->mark_obuf;
+    struct out_seg *seg = last_seg(c);
+    if (seg)
+        seg->len = c->mark_last_len;
+    c->out_failed = true;
+    c->close_after = true;
+}
+
 bool out_has_room(const struct conn *c)
 {
     return c->seg_count + 4 <= CONN_SEGS && c->obuf_len < 64 * 1024;
@@ -50,9 +63,10 @@ bool out_has_room(const struct conn *c)
 
 void out_append(struct conn *c, const void *data, size_t len)
 {
-    if (len == 0 || out_reserve(c, len) != 0) {
-        if (len)
-            c->close_after = true; /* cannot answer in full: end the connection instead */
+    if (len == 0 || c->out_failed)
+        return;
+    if (out_reserve(c, len) != 0) {
+        out_fail(c);
         return;
     }
     memcpy(c->obuf + c->obuf_len, data, len);
@@ -63,7 +77,7 @@ void out_append(struct conn *c, const void *data, size_t len)
         seg->off = c->obuf_len;
         seg->len = len;
     } else {
-        c->close_after = true;
+        out_fail(c);
         return;
     }
     c->obuf_len += len;
@@ -82,11 +96,11 @@ void out_printf(struct conn *c, const char *fmt, ...)
 
 void out_ref(struct conn *c, const char *ptr, size_t len)
 {
-    if (len == 0 || c->req.method == HTTP_HEAD)
+    if (len == 0 || c->req.method == HTTP_HEAD || c->out_failed)
         return;
     struct out_seg *seg = new_seg(c);
     if (!seg) {
-        c->close_after = true;
+        out_fail(c);
         return;
     }
     seg->ptr = ptr;
@@ -96,11 +110,11 @@ void out_ref(struct conn *c, const char *ptr, size_t len)
 
 void out_file(struct conn *c, int fd, off_t off, size_t len)
 {
-    if (len == 0 || c->req.method == HTTP_HEAD)
+    if (len == 0 || c->req.method == HTTP_HEAD || c->out_failed)
         return;
     struct out_seg *seg = new_seg(c);
     if (!seg) {
-        c->close_after = true;
+        out_fail(c);
         return;
     }
     seg->fd = fd;
@@ -173,6 +187,10 @@ void resp_start(struct conn *c, int status)
         n = (size_t)snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status, http_reason(status));
         text = line;
     }
+    struct out_seg *last = last_seg(c);
+    c->mark_segs = c->seg_count;
+    c->mark_obuf = c->obuf_len;
+    c->mark_last_len = last ? last->len : 0;
     out_reserve(c, n + web.server_line_len + web.date_line_len + 256);
     out_append(c, text, n);
     out_append(c, web.server_line, web.server_line_len);

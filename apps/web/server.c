@@ -21,6 +21,10 @@ struct server web;
 
 static struct conn *oldest, *newest; /* open connections, in the order they were accepted */
 static struct conn *spare;           /* closed connections kept for reuse (linked by next) */
+static unsigned spare_count;
+/* Beyond this many, closed connections give their memory back (after a burst of slowloris
+ * clients, say), so a unikernel of a few MiB is not left holding it. */
+#define SPARE_MAX 32
 static int epoll_fd = -1, listen_fd = -1, reserve_fd = -1;
 static int64_t mono_start_ms, wall_start_s, date_second = -1;
 
@@ -68,8 +72,15 @@ static void conn_close(struct conn *c)
     close(c->fd);
     list_remove(c);
     web.open_conns--;
+    if (spare_count >= SPARE_MAX) {
+        free(c->in);
+        free(c->obuf);
+        free(c);
+        return;
+    }
     c->next = spare;
     spare = c;
+    spare_count++;
 }
 
 static struct conn *conn_new(int fd)
@@ -77,6 +88,7 @@ static struct conn *conn_new(int fd)
     struct conn *c = spare;
     if (c) {
         spare = c->next;
+        spare_count--;
     } else if (!(c = calloc(1, sizeof(*c)))) {
         return NULL;
     } else if (!(c->in = malloc(CONN_IN_START))) {

@@ -53,7 +53,7 @@ struct out_seg {
 /* The input buffer starts small and grows, for long heads and bodies only, up to CONN_IN_SIZE:
  * an idle or slow connection costs a few KiB, which matters in a unikernel of a few MiB. */
 #define CONN_IN_SIZE  (HTTP_MAX_HEAD + HTTP_MAX_BODY + 4096)
-#define CONN_IN_START 4096
+#define CONN_IN_START 2048
 #define CONN_SEGS     32
 
 struct conn {
@@ -71,6 +71,11 @@ struct conn {
     size_t obuf_len;
     struct out_seg segs[CONN_SEGS];
     unsigned seg_first, seg_count;
+    /* Where the answer being built began, to drop it whole when memory runs out half-way. */
+    unsigned mark_segs;
+    size_t mark_obuf, mark_last_len;
+    bool out_failed; /* an answer could not be built: nothing more is queued, the connection closes
+                      */
     int last_status;
     unsigned served; /* requests answered on this connection */
     size_t last_bytes;
