@@ -23,6 +23,7 @@ struct tcp_cc {
     bool epoch_valid;     /* epoch_start is set (the current congestion avoidance stage began) */
     bool after_rto;       /* first CA stage after a timeout: K = 0, W_max = cwnd (§4.8) */
     uint32_t w_max;       /* W_max, bytes: the window just before the last reduction */
+    uint32_t cwnd_prior;  /* cwnd when ssthresh was last set (§4.3 alpha switch), bytes */
     uint32_t cwnd_epoch;  /* cwnd at the start of the epoch (§4.2 cwnd_epoch), bytes */
     uint64_t epoch_start; /* ns */
     uint64_t k_units;     /* K in 1/1024 s */

@@ -25,6 +25,7 @@ struct tcp_sack_board {
     uint32_t recovery_point;
     bool in_recovery;
     bool rescue_valid; /* RescueRxt defined (a rescue retransmission was sent this recovery) */
+    bool point_valid;  /* recovery_point set: no new recovery until snd_una reaches it */
 };
 
 /* An empty scoreboard, not in recovery. */
@@ -32,11 +33,12 @@ void tcp_sack_init(struct tcp_sack_board *b);
 
 /* Processes one incoming ACK: forgets SACK information below the cumulative ack snd_una (the
  * new value), then records the valid blocks of blocks[0..n). A block is ignored when it is empty,
- * ends after snd_nxt, starts before snd_una (a D-SACK, RFC 2883, or stale), or is longer than
- * the window. *dsack (may be NULL) is set when the first block reports a duplicate (RFC 2883 §4:
- * it lies below snd_una or inside the second block). Returns the bytes newly SACKed by this ACK
- * (for DupAck counting per RFC 6675 §2 "duplicate acknowledgment" and for congestion control).
- * Blocks that do not fit the bounded set are dropped, which only makes recovery conservative. */
+ * ends after snd_nxt, ends at or before snd_una (a D-SACK, RFC 2883, or stale) or is longer than
+ * 2^30 bytes; one straddling snd_una is clipped to start there. *dsack (may be NULL) is set when
+ * the first block reports a duplicate (RFC 2883 §4: it ends at or below snd_una, or lies inside
+ * the second block). Returns the bytes newly SACKed by this ACK (RFC 6675 §2: an ACK that SACKs
+ * new data counts as a duplicate ACK; also useful to congestion control). Blocks that do not fit
+ * the bounded set are dropped, which only makes recovery more conservative. */
 uint32_t tcp_sack_update(struct tcp_sack_board *b, uint32_t snd_una, uint32_t snd_nxt,
                          const struct tcp_range *blocks, unsigned n, bool *dsack);
 
@@ -51,7 +53,8 @@ uint32_t tcp_sack_pipe(const struct tcp_sack_board *b, uint32_t snd_una, uint32_
                        uint32_t smss);
 
 /* RFC 6675 §5 entry test, for each ACK outside recovery: dupacks consecutive duplicate ACKs
- * reached DupThresh, or the first un-ACKed byte IsLost. */
+ * reached DupThresh, or the first un-ACKed byte IsLost; and never before snd_una reached the
+ * RecoveryPoint of the previous recovery or timeout (RFC 6675 §5.1). */
 bool tcp_sack_should_enter(const struct tcp_sack_board *b, uint32_t snd_una, unsigned dupacks,
                            uint32_t smss);
 

@@ -39,6 +39,15 @@ UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c
 UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts.c kernel/net/ifreq.c \
 	kernel/dev/net/netdev.c
 
+# TCP's algorithm modules, each alone.
+UNIT_SRCS_tcp_options := kernel/net/tcp_options.c
+UNIT_SRCS_tcp_ranges := kernel/net/tcp_ranges.c
+UNIT_SRCS_tcp_sack := kernel/net/tcp_sack.c kernel/net/tcp_ranges.c
+UNIT_SRCS_tcp_rtt := kernel/net/tcp_rtt.c
+UNIT_SRCS_tcp_cc := kernel/net/tcp_cc.c
+UNIT_SRCS_tcp_isn := kernel/net/tcp_isn.c
+UNIT_SRCS_tcp_syncookie := kernel/net/tcp_syncookie.c kernel/net/tcp_isn.c
+
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
 UNIT_OBJS_string := $(BUILD)/tests/unit/kstring.o
