@@ -45,6 +45,7 @@ UNIT_SRCS_tcp_ranges := kernel/net/tcp_ranges.c
 UNIT_SRCS_tcp_sack := kernel/net/tcp_sack.c kernel/net/tcp_ranges.c
 UNIT_SRCS_tcp_rtt := kernel/net/tcp_rtt.c
 UNIT_SRCS_tcp_cc := kernel/net/tcp_cc.c
+UNIT_LDLIBS += -lm # test_tcp_cc checks CUBIC against a double-precision reference
 UNIT_SRCS_tcp_isn := kernel/net/tcp_isn.c
 UNIT_SRCS_tcp_syncookie := kernel/net/tcp_syncookie.c kernel/net/tcp_isn.c
 
