@@ -50,16 +50,27 @@ int tcp_send_space(struct tcp_conn *c, struct net_iov area[2], size_t max);
 void tcp_send_commit(struct tcp_conn *c, size_t n, bool more);
 int tcp_shutdown(struct tcp_conn *c, int how); /* SHUT_RD/WR/RDWR (0/1/2); -ENOTCONN */
 
-unsigned tcp_poll(struct tcp_conn *c);     /* TCP_EV_* now */
-int tcp_take_error(struct tcp_conn *c);    /* SO_ERROR: the pending error (positive errno), cleared */
-size_t tcp_unread(struct tcp_conn *c);     /* FIONREAD / SIOCINQ */
-size_t tcp_unsent(struct tcp_conn *c);     /* SIOCOUTQ: bytes not yet acknowledged */
+unsigned tcp_poll(struct tcp_conn *c);  /* TCP_EV_* now */
+int tcp_take_error(struct tcp_conn *c); /* SO_ERROR: the pending error (positive errno), cleared */
+size_t tcp_unread(struct tcp_conn *c);  /* FIONREAD / SIOCINQ */
+size_t tcp_unsent(struct tcp_conn *c);  /* SIOCOUTQ: bytes not yet acknowledged */
 
 enum tcp_option {
-    TCP_OPTION_NODELAY, TCP_OPTION_CORK, TCP_OPTION_KEEPALIVE, TCP_OPTION_KEEPIDLE,
-    TCP_OPTION_KEEPINTVL, TCP_OPTION_KEEPCNT, TCP_OPTION_RCVBUF, TCP_OPTION_SNDBUF,
-    TCP_OPTION_MAXSEG, TCP_OPTION_REUSEADDR, TCP_OPTION_REUSEPORT, TCP_OPTION_LINGER_SECS,
-    /* -1: off */ TCP_OPTION_USER_TIMEOUT, TCP_OPTION_DEFER_ACCEPT, TCP_OPTION_QUICKACK,
+    TCP_OPTION_NODELAY,
+    TCP_OPTION_CORK,
+    TCP_OPTION_KEEPALIVE,
+    TCP_OPTION_KEEPIDLE,
+    TCP_OPTION_KEEPINTVL,
+    TCP_OPTION_KEEPCNT,
+    TCP_OPTION_RCVBUF,
+    TCP_OPTION_SNDBUF,
+    TCP_OPTION_MAXSEG,
+    TCP_OPTION_REUSEADDR,
+    TCP_OPTION_REUSEPORT,
+    TCP_OPTION_LINGER_SECS,
+    /* -1: off */ TCP_OPTION_USER_TIMEOUT,
+    TCP_OPTION_DEFER_ACCEPT,
+    TCP_OPTION_QUICKACK,
 };
 /* Values in Linux's units (seconds for keepalive, ms for user timeout, bytes for buffers as the
  * socket layer computed them). 0 or -EINVAL / -ENOPROTOOPT. */
@@ -80,12 +91,12 @@ struct tcp_conn_info {
 void tcp_get_info(struct tcp_conn *c, struct tcp_conn_info *out);
 
 /* Stack side (tcp-engine only). */
-void tcp_reset(void);                                  /* tests: forget everything */
-void tcp_input(const struct ip_rx *ip);                /* from ip_deliver, proto 6 */
+void tcp_reset(void);                   /* tests: forget everything */
+void tcp_input(const struct ip_rx *ip); /* from ip_deliver, proto 6 */
 void tcp_icmp_error(uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport, int err,
-                    uint32_t next_mtu);                /* from icmp.c */
-void tcp_timers(uint64_t now);                         /* from net_poll */
-uint64_t tcp_next_deadline(void);                      /* for net_next_deadline */
+                    uint32_t next_mtu); /* from icmp.c */
+void tcp_timers(uint64_t now);          /* from net_poll */
+uint64_t tcp_next_deadline(void);       /* for net_next_deadline */
 /* Memory statistics for leak checks and netstat: connections alive, bytes of buffers held. */
 void tcp_stats(unsigned *conns, unsigned *orphans, size_t *buffer_bytes);
 

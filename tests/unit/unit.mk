@@ -26,16 +26,25 @@ UNIT_SRCS_cmdline_virtio := kernel/core/cmdline.c
 UNIT_SRCS_cmdline_net := kernel/core/cmdline.c
 # The stack alone: sockets, packet sockets and interface ioctls need the kernel core.
 NET_KERNEL_ONLY_SRCS := kernel/net/socket%.c kernel/net/udp_socket.c kernel/net/packet%.c \
-	kernel/net/ifreq.c
+	kernel/net/ifreq.c kernel/net/tcp_socket%.c
 NET_STACK_SRCS := $(filter-out $(NET_KERNEL_ONLY_SRCS),$(sort $(wildcard kernel/net/*.c)))
 UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
 UNIT_SRCS_net_udp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_drops := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_handshake := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_close := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_rst := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_retransmit := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_window := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_listen := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_timers := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_loopback := $(NET_STACK_SRCS)
 UNIT_SRCS_udp_socket := $(NET_STACK_SRCS) kernel/net/socket_syscalls.c kernel/net/udp_socket.c \
 	kernel/mm/pagealloc.c
+NET_TCP_SRCS := $(filter-out kernel/net/tcp_socket%.c,$(sort $(wildcard kernel/net/tcp_*.c)))
 UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c icmp.c ipv4.c \
-	netconfig.c netif.c reasm.c udp.c udp_queue.c)
+	netconfig.c netif.c reasm.c udp.c udp_queue.c) $(NET_TCP_SRCS)
 UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts.c kernel/net/ifreq.c \
 	kernel/dev/net/netdev.c
 
