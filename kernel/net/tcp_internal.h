@@ -200,6 +200,11 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
 uint32_t tcp_ts_now(const struct tcp_conn *c);
 void tcp_loopback_run(void);
 bool tcp_loopback_pending(void);
+#ifdef ATOLL_HOST
+/* Tests: the fate of each segment to ourselves (a lossy loopback link). */
+enum tcp_loop_fate { TCP_LOOP_PASS, TCP_LOOP_DROP, TCP_LOOP_DUP, TCP_LOOP_DELAY };
+extern enum tcp_loop_fate (*tcp_loop_filter)(const uint8_t *seg, size_t len);
+#endif
 
 /* One received segment, validated and parsed. */
 struct tcp_seg {

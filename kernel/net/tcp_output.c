@@ -76,6 +76,12 @@ static uint16_t window_field(struct tcp_conn *c, bool syn)
     return (uint16_t)field;
 }
 
+#ifdef ATOLL_HOST
+enum tcp_loop_fate (*tcp_loop_filter)(const uint8_t *seg, size_t len);
+static struct loop_seg loop_held; /* TCP_LOOP_DELAY: goes after the next segment */
+static bool loop_holding;
+#endif
+
 static void loop_queue(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hlen,
                        const struct net_iov *iov, unsigned n)
 {
@@ -95,7 +101,28 @@ static void loop_queue(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hl
         len += iov[i].len;
     }
     s->len = (uint16_t)len;
+#ifdef ATOLL_HOST
+    enum tcp_loop_fate fate = tcp_loop_filter ? tcp_loop_filter(s->data, len) : TCP_LOOP_PASS;
+    if (fate == TCP_LOOP_DROP)
+        return;
+    if (fate == TCP_LOOP_DELAY && !loop_holding) {
+        loop_held = *s;
+        loop_holding = true;
+        return;
+    }
     loop_count++;
+    if (fate == TCP_LOOP_DUP && loop_count < LOOP_SLOTS) {
+        loop_q[(loop_head + loop_count) % LOOP_SLOTS] = *s;
+        loop_count++;
+    }
+    if (loop_holding && fate != TCP_LOOP_DELAY && loop_count < LOOP_SLOTS) {
+        loop_q[(loop_head + loop_count) % LOOP_SLOTS] = loop_held;
+        loop_count++;
+        loop_holding = false;
+    }
+#else
+    loop_count++;
+#endif
 }
 
 bool tcp_loopback_pending(void)
@@ -105,8 +132,11 @@ bool tcp_loopback_pending(void)
 
 void tcp_loopback_run(void)
 {
-    if (!net_hooks_active) {
+    if (!net_hooks_active || tcp_g.conns == 0) {
         loop_count = 0;
+#ifdef ATOLL_HOST
+        loop_holding = false;
+#endif
         return;
     }
     /* Bounded: what these segments make the engine send to itself waits for the next run. */
