@@ -267,6 +267,7 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
 {
     c->segs_in++;
     c->last_rx = net_now();
+    c->keep_probes = 0;
     if (c->state == TCPS_SYN_SENT) {
         syn_sent(c, s);
         return;
@@ -291,6 +292,9 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
         if (!(s->flags & TH_RST)) {
             c->ack_now = true;
             tcp_schedule_output(c);
+            /* The peer's FIN again: our last ACK was lost; the 2 MSL wait restarts. */
+            if (c->state == TCPS_TIME_WAIT && (s->flags & TH_FIN))
+                tcp_arm(c, &c->wait_at, net_now() + 2 * TCP_MSL_NS);
         }
         return;
     }

@@ -360,9 +360,10 @@ void tcp_output(struct tcp_conn *c)
 {
     bool sent_any = false;
     uint32_t segs_before = c->segs_out;
-    if (can_send_data(c) && c->sring.size && tcp_recovery_output(c)) {
+    bool has_output = c->sring.size || c->fin_queued; /* a FIN needs no ring */
+    if (can_send_data(c) && has_output && tcp_recovery_output(c)) {
         sent_any = c->segs_out != segs_before;
-    } else if (can_send_data(c) && c->sring.size) {
+    } else if (can_send_data(c) && has_output) {
         for (unsigned burst = 0; burst < 64; burst++) {
             uint32_t end = data_end(c);
             uint32_t limit = end;
@@ -442,18 +443,9 @@ void tcp_output(struct tcp_conn *c)
         tcp_send_ack(c);
 }
 
-/* A zero-window probe (one byte beyond the window, or none when nothing is queued) or a
- * keepalive (an old sequence number): either makes the peer answer with an ACK. */
-bool tcp_send_probe(struct tcp_conn *c)
+/* A zero-window probe or a keepalive: an old sequence number (SND.UNA - 1) with no data, which
+ * the peer answers with an ACK carrying its current window (as Linux's probes). */
+void tcp_send_probe(struct tcp_conn *c)
 {
-    if (c->snd_wnd == 0 && seq_lt(c->snd_una, data_end(c))) {
-        tcp_send_segment(c, c->snd_una, 1, TH_ACK);
-        if (seq_lt(c->snd_nxt, c->snd_una + 1))
-            c->snd_nxt = c->snd_una + 1;
-        if (seq_lt(c->snd_max, c->snd_nxt))
-            c->snd_max = c->snd_nxt;
-        return true;
-    }
     tcp_send_segment(c, c->snd_una - 1, 0, TH_ACK);
-    return false;
 }

@@ -48,6 +48,7 @@ void tcp_ack_received(struct tcp_conn *c, const struct tcp_seg *s)
 {
     uint64_t now = net_now();
     c->last_ack_rx = now;
+    c->probes = 0; /* the peer answers */
     uint32_t new_wnd = (uint32_t)s->wnd << c->snd_wscale;
     uint32_t flight = c->snd_max - c->snd_una;
     bool advanced = seq_gt(s->ack, c->snd_una);

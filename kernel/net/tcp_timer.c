@@ -60,7 +60,11 @@ static void rtx_timer(struct tcp_conn *c, uint64_t now)
     }
     uint32_t end = c->snd_buf_start + c->snd_buf_len;
     if (c->snd_wnd == 0 && c->snd_una == c->snd_max && seq_lt(c->snd_una, end)) {
-        /* Persist: probe the closed window; the peer's answers keep the connection alive. */
+        /* Persist: probe the closed window; each answer resets the count (tcp_ack_received). */
+        if (c->probes >= TCP_RETRIES2) {
+            timed_out(c);
+            return;
+        }
         c->probes++;
         net_counters.tcp_window_probes++;
         tcp_send_probe(c);
@@ -78,13 +82,6 @@ static void rtx_timer(struct tcp_conn *c, uint64_t now)
         return;
     }
     net_counters.tcp_rto_expired++;
-    if (c->snd_wnd == 0 && seq_lt(c->snd_una, end) && c->snd_max == c->snd_una + 1) {
-        /* the lost thing was a window probe: probe again */
-        tcp_rtt_backoff(&c->rtt);
-        tcp_send_probe(c);
-        tcp_arm(c, &c->rtx_at, now + tcp_rto(c));
-        return;
-    }
     tcp_recovery_on_rto(c);
     tcp_output(c);
     tcp_arm(c, &c->rtx_at, now + tcp_rto(c));
