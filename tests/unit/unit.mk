@@ -57,6 +57,8 @@ UNIT_SRCS_tcp_cc := kernel/net/tcp_cc.c
 UNIT_LDLIBS += -lm # test_tcp_cc checks CUBIC against a double-precision reference
 UNIT_SRCS_tcp_isn := kernel/net/tcp_isn.c
 UNIT_SRCS_tcp_syncookie := kernel/net/tcp_syncookie.c kernel/net/tcp_isn.c
+# The engine's loss recovery end to end over a simulated path (uses the modules above).
+UNIT_SRCS_tcp_lossy_link := $(NET_STACK_SRCS)
 
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
