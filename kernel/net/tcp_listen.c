@@ -40,6 +40,7 @@ static void inherit(struct tcp_conn *child, const struct tcp_conn *l, const stru
     child->remote_addr = ip->src;
     child->remote_port = get16(ip->payload);
     child->bound = true;
+    child->connected_once = true;
     child->nodelay = l->nodelay;
     child->keepalive = l->keepalive;
     child->keepidle_s = l->keepidle_s;
@@ -194,6 +195,7 @@ static void cookie_ack(struct tcp_conn *l, const struct tcp_seg *s)
     c->snd_wl1 = s->seq;
     c->snd_wl2 = s->ack;
     c->last_ack_sent = c->rcv_nxt;
+    c->rcv_adv = c->rcv_nxt + MIN(tcp_rcv_window(c), 65535u); /* what the SYN-ACK offered */
     tcp_recovery_start(c);
     tcp_set_state(c, TCPS_ESTABLISHED);
     tcp_hash_insert(c);
