@@ -33,6 +33,7 @@ struct impair {
     unsigned n_late;
     uint32_t dup_offsets[16]; /* stream offsets whose first copy arrives twice */
     unsigned n_dup;
+    uint64_t blackout_from, blackout_to; /* everything the stack sends in between is lost */
 };
 
 /* The receiving peer. */
@@ -47,9 +48,10 @@ static struct {
     uint32_t fin_seq;
 } peer;
 
-static uint32_t tx_count[2048]; /* transmissions per segment-aligned offset / mss */
-static struct flight held;      /* a segment overtaken by the next ones */
-static unsigned held_for;       /* data segments still to pass it (0: none held) */
+static uint32_t tx_count[2048];    /* transmissions per segment-aligned offset / mss */
+static uint64_t tx_times[2048][8]; /* when the first 8 of them left */
+static struct flight held;         /* a segment overtaken by the next ones */
+static unsigned held_for;          /* data segments still to pass it (0: none held) */
 static uint32_t our_ts = 100;
 static struct impair imp;
 static bool sack_on;
@@ -64,6 +66,7 @@ static void reset_path(void)
     n_to_peer = n_to_stack = 0;
     held_for = 0;
     memset(tx_count, 0, sizeof(tx_count));
+    memset(tx_times, 0, sizeof(tx_times));
     memset(&imp, 0, sizeof(imp));
 }
 
@@ -115,7 +118,11 @@ static void collect(uint32_t mss)
         if (s.len) {
             assert_true(off / mss < 2048);
             copy = tx_count[off / mss]++;
+            if (copy < 8)
+                tx_times[off / mss][copy] = sim_time;
         }
+        if (sim_time >= imp.blackout_from && sim_time < imp.blackout_to)
+            continue;
         unsigned k;
         if (s.len && (k = matches(imp.lose_offsets, imp.n_lose, off)) &&
             copy < imp.lose_copies[k - 1])
@@ -466,6 +473,40 @@ static void test_receiver_sack_blocks_rfc2018_s4(void **state)
     assert_memory_equal(got, src, N * mss);
 }
 
+/* A path that loses everything for 3 s: the retransmission timer backs off, doubling each time
+ * (RFC 6298 §5.5), the transfer resumes when the path returns, and no RTT sample is taken from a
+ * retransmitted segment (Karn, RFC 6298 §3), so SRTT still reflects the 20 ms path. */
+static void test_blackout_backs_off_and_karn_keeps_srtt_rfc6298_s3_s5_5(void **state)
+{
+    (void)state;
+    struct tcp_conn *c = connect_peer(true);
+    uint32_t mss = c->mss, total = 100 * mss;
+    imp.blackout_from = sim_time + 50 * TCP_MS;
+    imp.blackout_to = sim_time + 3050 * TCP_MS;
+    uint8_t *src = pattern(total);
+    run_transfer(c, src, total, false, 60 * SIM_SEC);
+    check_delivered(src, total);
+    assert_true(net_counters.tcp_rto_expired >= 3);
+    /* The segment retransmitted most: its timeouts doubled while the path was down. */
+    unsigned most = 0;
+    for (unsigned i = 1; i < 100; i++)
+        if (tx_count[i] > tx_count[most])
+            most = i;
+    assert_true(tx_count[most] >= 4);
+    unsigned checked = 0;
+    for (unsigned k = 2; k < tx_count[most] && k < 8; k++) {
+        if (tx_times[most][k - 1] >= imp.blackout_to)
+            break; /* the path is back: no more timeouts to compare */
+        uint64_t prev = tx_times[most][k - 1] - tx_times[most][k - 2];
+        uint64_t gap = tx_times[most][k] - tx_times[most][k - 1];
+        assert_int_equal(gap, 2 * prev);
+        checked++;
+    }
+    assert_true(checked >= 2);
+    assert_true(c->rtt.srtt_ns < 60 * TCP_MS);
+    assert_int_equal(c->rtt.backoff, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +528,8 @@ int main(void)
             tsim_teardown),
         cmocka_unit_test_setup_teardown(test_receiver_sack_blocks_rfc2018_s4, tsim_setup,
                                         tsim_teardown),
+        cmocka_unit_test_setup_teardown(test_blackout_backs_off_and_karn_keeps_srtt_rfc6298_s3_s5_5,
+                                        tsim_setup, tsim_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
