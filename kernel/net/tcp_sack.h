@@ -36,9 +36,11 @@ void tcp_sack_init(struct tcp_sack_board *b);
  * ends after snd_nxt, ends at or before snd_una (a D-SACK, RFC 2883, or stale) or is longer than
  * 2^30 bytes; one straddling snd_una is clipped to start there. *dsack (may be NULL) is set when
  * the first block reports a duplicate (RFC 2883 §4: it ends at or below snd_una, or lies inside
- * the second block). Returns the bytes newly SACKed by this ACK (RFC 6675 §2: an ACK that SACKs
- * new data counts as a duplicate ACK; also useful to congestion control). Blocks that do not fit
- * the bounded set are dropped, which only makes recovery more conservative. */
+ * the second block). Returns the bytes newly SACKed by this ACK. On a SACK connection this is
+ * what makes an ACK a duplicate (RFC 6675 §2: besides RFC 5681's tests, a duplicate must SACK
+ * data not SACKed before): an ACK returning 0 here, such as a D-SACK for a duplicated segment,
+ * must not count towards DupThresh. Blocks that do not fit the bounded set are dropped, which
+ * only makes recovery more conservative. */
 uint32_t tcp_sack_update(struct tcp_sack_board *b, uint32_t snd_una, uint32_t snd_nxt,
                          const struct tcp_range *blocks, unsigned n, bool *dsack);
 
