@@ -34,6 +34,10 @@ struct impair {
     uint32_t dup_offsets[16]; /* stream offsets whose first copy arrives twice */
     unsigned n_dup;
     uint64_t blackout_from, blackout_to; /* everything the stack sends in between is lost */
+    /* Random impairments, as netem applies them, per mille, both directions; jitter in ns. */
+    unsigned loss_pm, dup_pm;
+    uint64_t jitter;
+    uint64_t rng;
 };
 
 /* The receiving peer. */
@@ -91,6 +95,26 @@ static struct flight pop(struct flight *q, unsigned *n)
     return f;
 }
 
+static uint32_t rnd(uint32_t n)
+{
+    imp.rng ^= imp.rng << 13;
+    imp.rng ^= imp.rng >> 7;
+    imp.rng ^= imp.rng << 17;
+    return (uint32_t)(imp.rng % n);
+}
+
+/* Applies the random impairments to f on its way into q. */
+static void impaired_enqueue(struct flight *q, unsigned *n, struct flight *f)
+{
+    if (imp.loss_pm && rnd(1000) < imp.loss_pm)
+        return;
+    if (imp.jitter)
+        f->at += rnd((uint32_t)(imp.jitter / 1000)) * 1000ull;
+    enqueue(q, n, f);
+    if (imp.dup_pm && rnd(1000) < imp.dup_pm)
+        enqueue(q, n, f);
+}
+
 static unsigned matches(const uint32_t *offsets, unsigned n, uint32_t off)
 {
     for (unsigned i = 0; i < n; i++)
@@ -132,7 +156,7 @@ static void collect(uint32_t mss)
             held_for = imp.late_by[k - 1];
             continue;
         }
-        enqueue(to_peer, &n_to_peer, &f);
+        impaired_enqueue(to_peer, &n_to_peer, &f);
         if (s.len && held_for && --held_for == 0) {
             held.at = f.at;
             enqueue(to_peer, &n_to_peer, &held);
@@ -184,7 +208,7 @@ static void peer_receive(const struct flight *f)
         if (a.opts.nsack)
             a.opts.present |= TCP_OPTF_SACK;
     }
-    enqueue(to_stack, &n_to_stack, &a);
+    impaired_enqueue(to_stack, &n_to_stack, &a);
 }
 
 /* Runs the path until both directions are empty and the stack has nothing left to do, or the
@@ -507,6 +531,29 @@ static void test_blackout_backs_off_and_karn_keeps_srtt_rfc6298_s3_s5_5(void **s
     assert_int_equal(c->rtt.backoff, 0);
 }
 
+/* The e2e suite's netem profile, deterministically: 5% loss and 1% duplication each way, up to
+ * 10 ms of jitter (reordering) on a 10 ms path; several seeds, with and without SACK. Every
+ * transfer must complete intact within a bounded virtual time. */
+static void test_random_loss_duplication_and_reordering(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 12; seed++) {
+        bool sack = seed % 3 != 0;
+        tcp_reset();
+        sim_setup(NULL);
+        sim_learn_peer();
+        struct tcp_conn *c = connect_peer(sack);
+        imp.loss_pm = 50;
+        imp.dup_pm = 10;
+        imp.jitter = 10 * TCP_MS;
+        imp.rng = 0x9e3779b97f4a7c15ull * seed;
+        uint32_t total = 300 * c->mss;
+        uint8_t *src = pattern(total);
+        run_transfer(c, src, total, seed % 2 == 0, 600 * SIM_SEC);
+        check_delivered(src, total);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +577,8 @@ int main(void)
                                         tsim_teardown),
         cmocka_unit_test_setup_teardown(test_blackout_backs_off_and_karn_keeps_srtt_rfc6298_s3_s5_5,
                                         tsim_setup, tsim_teardown),
+        cmocka_unit_test_setup_teardown(test_random_loss_duplication_and_reordering, tsim_setup,
+                                        tsim_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
