@@ -267,9 +267,17 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
     }
 }
 
+/* The sequence number of a segment without data: the highest we sent, as Linux's
+ * tcp_acceptable_seq. After a timeout snd_nxt goes back, and an ACK from there would lie below
+ * what the peer already received and be dropped as out of window, ACK field and all. */
+static uint32_t acceptable_seq(const struct tcp_conn *c)
+{
+    return c->snd_max;
+}
+
 void tcp_send_ack(struct tcp_conn *c)
 {
-    tcp_send_segment(c, c->snd_nxt, 0, TH_ACK);
+    tcp_send_segment(c, acceptable_seq(c), 0, TH_ACK);
 }
 
 void tcp_send_syn(struct tcp_conn *c)
@@ -286,7 +294,7 @@ void tcp_send_syn(struct tcp_conn *c)
 
 void tcp_send_fin_rst(struct tcp_conn *c, uint8_t flags)
 {
-    tcp_send_segment(c, c->snd_nxt, 0, flags);
+    tcp_send_segment(c, acceptable_seq(c), 0, flags);
 }
 
 void tcp_reply_rst(const struct ip_rx *ip, uint32_t seq, uint32_t ack, uint8_t flags)

@@ -193,15 +193,16 @@ static uint32_t readable(const struct tcp_conn *c)
     return c->rring.size ? end - c->rcv_user : 0;
 }
 
-/* The program made room: tell the peer when the window grew by a useful amount. */
+/* The program made room: tell the peer when the window it sees has become small and the one we
+ * can offer is at least twice as large (Linux's rule in tcp_cleanup_rbuf), so that a bulk reader
+ * does not answer every read with an ACK. */
 static void window_update(struct tcp_conn *c)
 {
     if (c->rcv_fin || c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)
         return;
-    uint32_t edge = c->rcv_nxt + tcp_rcv_window(c);
     uint32_t open = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-    uint32_t gain = seq_gt(edge, c->rcv_adv) ? edge - c->rcv_adv : 0;
-    if (gain >= 2u * c->mss || (open < c->mss && gain >= c->mss) || gain >= c->rring.size / 2)
+    uint32_t offer = tcp_rcv_window(c);
+    if (2 * open <= c->rring.size && offer >= 2 * open && offer - open >= c->mss)
         tcp_send_ack(c);
 }
 
