@@ -322,9 +322,13 @@ void tcp_schedule_output(struct tcp_conn *c)
 
 void tcp_flush(void)
 {
-    while (tcp_g.flush) {
-        struct tcp_conn *c = tcp_g.flush;
-        tcp_g.flush = c->flush_next;
+    /* One pass over the list as it stands: what output defers again (a full loopback queue)
+     * waits for the next run. */
+    struct tcp_conn *list = tcp_g.flush;
+    tcp_g.flush = NULL;
+    while (list) {
+        struct tcp_conn *c = list;
+        list = c->flush_next;
         c->in_flush = false;
         tcp_output(c);
     }
@@ -390,6 +394,10 @@ void tcp_output(struct tcp_conn *c)
                                      ? c->snd_una + c->snd_wnd - c->snd_nxt
                                      : 0;
             win_left = MIN(win_left, peer_left);
+            if (loop_count >= LOOP_SLOTS - 2 && net_addr_is_local(c->remote_addr)) {
+                tcp_schedule_output(c); /* backpressure: resume once the queue drained */
+                break;
+            }
             uint32_t len = MIN(avail, (uint32_t)c->mss);
             bool fin_here = false;
             if (len > win_left)

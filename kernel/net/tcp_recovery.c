@@ -58,6 +58,14 @@ void tcp_recovery_on_ack(struct tcp_conn *c, uint32_t acked, uint32_t flight, ui
                 }
             }
         } else {
+            /* A stretch ACK (a receiver that ACKs a whole burst at once, as with GRO) counts
+             * as the ACKs it stands for: slow start then grows by what was acknowledged, as
+             * Linux's does, instead of RFC 3465's 2 segments per ACK. */
+            uint32_t step = 2u * c->mss;
+            while (acked > step) {
+                tcp_cc_on_ack(&c->cc, step, flight, now, c->rtt.srtt_ns);
+                acked -= step;
+            }
             tcp_cc_on_ack(&c->cc, acked, flight, now, c->rtt.srtt_ns);
         }
         c->dupacks = 0;
