@@ -135,6 +135,7 @@ void tcp_conn_free(struct tcp_conn *c)
         tcp_g.orphans--;
     tcp_ring_free(&c->sring);
     tcp_ring_free(&c->rring);
+    tcp_set_state(c, TCPS_CLOSED);
     if (c->all_prev)
         c->all_prev->all_next = c->all_next;
     else
@@ -224,9 +225,8 @@ struct tcp_conn *tcp_lookup_listener(uint32_t laddr, uint16_t lport, uint32_t ra
 {
     struct tcp_conn *best = NULL;
     unsigned members = 0;
-    for (struct tcp_conn *c = tcp_g.all; c; c = c->all_next) {
-        if (c->state != TCPS_LISTEN || c->local_port != lport ||
-            (c->local_addr && c->local_addr != laddr))
+    for (struct tcp_conn *c = tcp_g.listeners; c; c = c->listen_next) {
+        if (c->local_port != lport || (c->local_addr && c->local_addr != laddr))
             continue;
         if (!best || (c->local_addr && !best->local_addr)) {
             best = c;
@@ -240,9 +240,8 @@ struct tcp_conn *tcp_lookup_listener(uint32_t laddr, uint16_t lport, uint32_t ra
     /* SO_REUSEPORT: a hash of the peer picks one of the group's listeners, as Linux does. */
     uint32_t h = (raddr ^ ((uint32_t)rport << 16 | rport)) * 0x9e3779b1u;
     unsigned pick = (unsigned)(((uint64_t)h * members) >> 32);
-    for (struct tcp_conn *c = tcp_g.all; c; c = c->all_next)
-        if (c->state == TCPS_LISTEN && c->local_port == lport &&
-            c->local_addr == best->local_addr && pick-- == 0)
+    for (struct tcp_conn *c = tcp_g.listeners; c; c = c->listen_next)
+        if (c->local_port == lport && c->local_addr == best->local_addr && pick-- == 0)
             return c;
     return best;
 }
@@ -329,6 +328,16 @@ void tcp_wake(struct tcp_conn *c)
 
 void tcp_set_state(struct tcp_conn *c, uint8_t state)
 {
+    if (c->state == TCPS_LISTEN && state != TCPS_LISTEN) {
+        for (struct tcp_conn **p = &tcp_g.listeners; *p; p = &(*p)->listen_next)
+            if (*p == c) {
+                *p = c->listen_next;
+                break;
+            }
+    } else if (state == TCPS_LISTEN && c->state != TCPS_LISTEN) {
+        c->listen_next = tcp_g.listeners;
+        tcp_g.listeners = c;
+    }
     c->state = state;
 }
 

@@ -78,6 +78,7 @@ struct tcp_conn {
     struct tcp_conn *listener;            /* SYN queue / accept queue owner */
     struct tcp_conn *q_next;              /* link in the listener's SYN or accept queue */
     struct tcp_conn *flush_next;          /* link in the list of conns with output pending */
+    struct tcp_conn *listen_next;         /* link in the list of listeners */
     uint8_t state;
     bool hashed, in_flush, orphan, accept_queued, bound, connected_once;
     bool nodelay, cork, keepalive, reuseaddr, reuseport, quickack;
@@ -150,7 +151,8 @@ struct tcp_conn {
 struct tcp_globals {
     struct tcp_conn *all; /* list head */
     struct tcp_conn *hash[TCP_HASH_BUCKETS];
-    struct tcp_conn *flush; /* conns whose output was deferred to the end of the input burst */
+    struct tcp_conn *flush;     /* conns whose output was deferred to the end of the input burst */
+    struct tcp_conn *listeners; /* every conn in LISTEN (a SYN looks only here) */
     unsigned conns, orphans;
     size_t buffer_bytes;
     uint16_t next_ephemeral;
@@ -169,7 +171,7 @@ struct tcp_conn *tcp_lookup(uint32_t laddr, uint16_t lport, uint32_t raddr, uint
 struct tcp_conn *tcp_lookup_listener(uint32_t laddr, uint16_t lport, uint32_t raddr,
                                      uint16_t rport);
 int tcp_pick_ephemeral(struct tcp_conn *c, uint32_t raddr, uint16_t rport);
-void tcp_set_state(struct tcp_conn *c, uint8_t state);
+void tcp_set_state(struct tcp_conn *c, uint8_t state); /* keeps the listener list */
 /* Ends the connection: records err (0 none), notifies, and frees it if the program closed it. */
 void tcp_drop(struct tcp_conn *c, int err);
 void tcp_wake(struct tcp_conn *c);

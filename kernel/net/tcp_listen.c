@@ -127,7 +127,7 @@ static void send_cookie_synack(struct tcp_conn *l, const struct tcp_seg *s)
     tmp.iss = tcp_syncookie_make(tmp.local_addr, tmp.local_port, tmp.remote_addr, tmp.remote_port,
                                  s->seq, peer_mss, net_now(), &mss);
     tmp.state = TCPS_SYN_RECEIVED;
-    tmp.rcv_nxt = s->seq + 1;
+    tmp.rcv_nxt = tmp.rcv_user = s->seq + 1; /* the window offered is the usual one */
     tmp.rcv_adv = tmp.rcv_nxt;
     tmp.ws_ok = tmp.sack_ok = tmp.ts_ok = true;
     tcp_syn_options(&tmp, &s->opts);

@@ -54,6 +54,7 @@ static void test_syn_cookies_when_queue_full(void **state)
     assert_int_equal(sa.flags, TH_SYN | TH_ACK);
     assert_int_equal(sa.ack, 5001);
     assert_int_equal(sa.opts.mss, 1460);
+    assert_int_equal(sa.wnd, TCP_RING_INIT); /* the usual window, not a closed one */
     unsigned after;
     tcp_stats(&after, NULL, NULL);
     assert_int_equal(after, before);
@@ -99,6 +100,20 @@ static void test_syn_cookie_keeps_options_in_timestamp(void **state)
     assert_int_equal(c->snd_wscale, 6);
     assert_int_equal(c->snd_wnd, 100u << 6);
     assert_int_equal(c->rcv_wscale, l->rcv_wscale);
+    /* Data both ways afterwards, as a Linux client does: nothing is reset. */
+    sim_clear();
+    a.ts_val = 779;
+    tsim_send_from(SIM_PEER_IP, 8001, OUR_PORT, 9001, sa.seq + 1, TH_ACK | TH_PSH, 100, &a, "hello",
+                   5);
+    char buf[8];
+    assert_int_equal(tsim_recv(c, buf, sizeof(buf)), 5);
+    assert_int_equal(tsim_write(c, buf, 5), 5);
+    for (unsigned i = 0; i < sim_nframes; i++) {
+        struct pseg s;
+        tsim_parse(i, &s);
+        assert_false(s.flags & TH_RST);
+        assert_true(seq_geq(s.opts.ts_val, sa.opts.ts_val)); /* PAWS at the client accepts it */
+    }
 }
 
 static void test_accept_queue_bound_drops_syns(void **state)
