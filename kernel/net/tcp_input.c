@@ -263,6 +263,20 @@ static void fin_received(struct tcp_conn *c)
     tcp_wake(c);
 }
 
+/* Header prediction (Van Jacobson): the usual segment of an established connection (the next
+ * in sequence, ACK set and nothing else but PSH, acknowledging within what we sent, a timestamp
+ * not older than the last, no out-of-order data or FIN waiting) needs none of the checks below,
+ * whose outcome is known: it goes straight to the ACK and data handling. */
+static bool predicted(const struct tcp_conn *c, const struct tcp_seg *s, bool has_ts)
+{
+    return c->state == TCPS_ESTABLISHED &&
+           (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_URG | TH_ACK)) == TH_ACK &&
+           s->seq == c->rcv_nxt && seq_geq(s->ack, c->snd_una) && seq_leq(s->ack, c->snd_max) &&
+           (!c->ts_ok || (has_ts && seq_geq(s->opts.ts_val, c->ts_recent))) &&
+           (s->len == 0 || seq_gt(c->rcv_adv, c->rcv_nxt)) && !tcp_ranges_count(&c->ooo) &&
+           !c->fin_pending;
+}
+
 void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
 {
     c->segs_in++;
@@ -277,8 +291,19 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
         reset_unknown(s);
         return;
     }
-    uint32_t seg_len = s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
     bool has_ts = s->opts.present & TCP_OPTF_TIMESTAMP;
+    if (predicted(c, s, has_ts)) {
+        net_counters.tcp_fast_path++;
+        if (has_ts && seq_leq(s->seq, c->last_ack_sent)) {
+            c->ts_recent = s->opts.ts_val;
+            c->ts_recent_at = net_now();
+        }
+        tcp_ack_received(c, s);
+        if (s->len && c->state == TCPS_ESTABLISHED)
+            tcp_data_received(c, s);
+        return;
+    }
+    uint32_t seg_len = s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
     /* PAWS (RFC 7323 5.3): an old timestamp marks an old duplicate. */
     if (c->ts_ok && has_ts && !(s->flags & TH_RST) && seq_lt(s->opts.ts_val, c->ts_recent) &&
         net_now() - c->ts_recent_at < PAWS_IDLE_NS) {

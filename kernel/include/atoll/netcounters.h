@@ -60,6 +60,7 @@
     D(udp_rcvbuf_full)  /* the endpoint's receive queue had no room */                             \
     T(tcp_rx)                                                                                      \
     T(tcp_tx)                                                                                      \
+    T(tcp_fast_path)                                                                               \
     T(tcp_rst_sent)                                                                                \
     T(tcp_rst_received)                                                                            \
     T(tcp_retransmits)                                                                             \
