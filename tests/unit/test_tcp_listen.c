@@ -181,6 +181,60 @@ static void test_reuseport_spreads_connections(void **state)
     assert_true(a->acceptq_len > 5 && b->acceptq_len > 5);
 }
 
+/* 1,000 clients open at once (SYN queue overflowing into cookies), each sends 2000 bytes in two
+ * segments and gets them back: every connection is accepted and carries its own bytes. */
+static void test_thousand_concurrent_connections(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    struct tcp_conn *l = listener(1024);
+    static uint32_t isn[N];
+    static struct tcp_conn *c[N];
+    struct tcp_opts o = tsim_syn_opts(1460, 10, true, true, 1000);
+    for (unsigned i = 0; i < N; i++) {
+        struct pseg sa;
+        syn_from((uint16_t)(20000 + i), 1000, &o, &sa);
+        isn[i] = sa.seq;
+    }
+    assert_true(net_counters.tcp_syncookies_sent > 0);
+    struct tcp_opts a = {0};
+    a.present = TCP_OPTF_TIMESTAMP;
+    a.ts_val = 1001;
+    static uint8_t data[2000];
+    for (unsigned i = 0; i < N; i++) {
+        sim_clear();
+        tsim_send_from(SIM_PEER_IP, (uint16_t)(20000 + i), OUR_PORT, 1001, isn[i] + 1, TH_ACK, 63,
+                       &a, NULL, 0);
+    }
+    for (unsigned i = 0; i < N; i++)
+        assert_int_equal(tcp_accept(l, &c[i]), 0);
+    for (unsigned i = 0; i < N; i++) {
+        memset(data, (int)i, sizeof(data));
+        sim_clear();
+        tsim_send_from(SIM_PEER_IP, (uint16_t)(20000 + i), OUR_PORT, 1001, isn[i] + 1, TH_ACK, 63,
+                       &a, data, 1448);
+        tsim_send_from(SIM_PEER_IP, (uint16_t)(20000 + i), OUR_PORT, 1001 + 1448, isn[i] + 1,
+                       TH_ACK | TH_PSH, 63, &a, data + 1448, 552);
+    }
+    for (unsigned i = 0; i < N; i++) {
+        uint32_t addr;
+        uint16_t port;
+        assert_int_equal(tcp_getname(c[i], true, &addr, &port), 0);
+        unsigned k = port - 20000u;
+        assert_int_equal(tsim_recv(c[i], data, sizeof(data)), 2000);
+        for (unsigned b = 0; b < 2000; b++)
+            assert_int_equal(data[b], (uint8_t)k);
+        sim_clear();
+        assert_int_equal(tsim_write(c[i], data, 2000), 2000);
+        assert_true(sim_nframes >= 1);
+    }
+    unsigned conns;
+    size_t bytes;
+    tcp_stats(&conns, NULL, &bytes);
+    assert_int_equal(conns, N + 1);
+    assert_true(bytes <= (size_t)N * 2 * TCP_RING_INIT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +249,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_syn_flood_leaves_room_for_a_client, tsim_setup,
                                         tsim_teardown),
         cmocka_unit_test_setup_teardown(test_reuseport_spreads_connections, tsim_setup,
+                                        tsim_teardown),
+        cmocka_unit_test_setup_teardown(test_thousand_concurrent_connections, tsim_setup,
                                         tsim_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
