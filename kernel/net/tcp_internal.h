@@ -200,6 +200,11 @@ uint32_t tcp_rcv_window(const struct tcp_conn *c); /* free receive space, bytes 
 void tcp_send_probe(struct tcp_conn *c);           /* zero-window probe or keepalive */
 void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags);
 uint32_t tcp_ts_now(const struct tcp_conn *c);
+/* tcp_loopback.c: segments to our own addresses wait there; tcp_timers delivers them. */
+#define TCP_LOOP_MSS 1460
+void tcp_loopback_queue(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hlen,
+                        const struct net_iov *iov, unsigned n);
+unsigned tcp_loopback_room(void); /* free slots */
 void tcp_loopback_run(void);
 bool tcp_loopback_pending(void);
 #ifdef ATOLL_HOST

@@ -1,18 +1,6 @@
 /* TCP output: segment building (options, checksum), the send loop with Nagle/cork and silly-window
- * avoidance, window advertisement, ACKs, resets, and the loopback queue for local peers. */
+ * avoidance, window advertisement, ACKs and resets. */
 #include "tcp_internal.h"
-
-/* Segments to our own addresses wait here and are delivered from tcp_timers: delivering them
- * from inside the output path would re-enter the engine. */
-#define LOOP_SLOTS 32
-#define LOOP_MSS   1460
-struct loop_seg {
-    uint32_t src, dst;
-    uint16_t len;
-    uint8_t data[TCP_HLEN + TCP_OPT_MAXLEN + LOOP_MSS];
-};
-static struct loop_seg loop_q[LOOP_SLOTS];
-static unsigned loop_head, loop_count;
 
 uint32_t tcp_ts_now(const struct tcp_conn *c)
 {
@@ -24,7 +12,7 @@ uint16_t tcp_route_mss(uint32_t raddr, uint16_t pmtu)
     unsigned mtu = 1500;
     struct net_route_result r;
     if (net_addr_is_local(raddr))
-        return LOOP_MSS;
+        return TCP_LOOP_MSS;
     if (net_route_lookup(raddr, &r) == 0)
         mtu = net_ifs[r.dev].mtu;
     if (pmtu && pmtu < mtu)
@@ -76,95 +64,6 @@ static uint16_t window_field(struct tcp_conn *c, bool syn)
     return (uint16_t)field;
 }
 
-#ifdef ATOLL_HOST
-enum tcp_loop_fate (*tcp_loop_filter)(const uint8_t *seg, size_t len);
-static struct loop_seg loop_held; /* TCP_LOOP_DELAY: goes after the next segment */
-static bool loop_holding;
-#endif
-
-static void loop_queue(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hlen,
-                       const struct net_iov *iov, unsigned n)
-{
-    if (loop_count == LOOP_SLOTS) {
-        net_counters.tcp_loop_full++;
-        return;
-    }
-    struct loop_seg *s = &loop_q[(loop_head + loop_count) % LOOP_SLOTS];
-    s->src = src;
-    s->dst = dst;
-    memcpy(s->data, hdr, hlen);
-    size_t len = hlen;
-    for (unsigned i = 0; i < n; i++) {
-        if (len + iov[i].len > sizeof(s->data))
-            return;
-        memcpy(s->data + len, iov[i].base, iov[i].len);
-        len += iov[i].len;
-    }
-    s->len = (uint16_t)len;
-#ifdef ATOLL_HOST
-    enum tcp_loop_fate fate = tcp_loop_filter ? tcp_loop_filter(s->data, len) : TCP_LOOP_PASS;
-    if (fate == TCP_LOOP_DROP)
-        return;
-    if (fate == TCP_LOOP_DELAY && !loop_holding) {
-        loop_held = *s;
-        loop_holding = true;
-        return;
-    }
-    loop_count++;
-    if (fate == TCP_LOOP_DUP && loop_count < LOOP_SLOTS) {
-        loop_q[(loop_head + loop_count) % LOOP_SLOTS] = *s;
-        loop_count++;
-    }
-    if (loop_holding && fate != TCP_LOOP_DELAY && loop_count < LOOP_SLOTS) {
-        loop_q[(loop_head + loop_count) % LOOP_SLOTS] = loop_held;
-        loop_count++;
-        loop_holding = false;
-    }
-#else
-    loop_count++;
-#endif
-}
-
-bool tcp_loopback_pending(void)
-{
-    return loop_count != 0;
-}
-
-void tcp_loopback_run(void)
-{
-    if (!net_hooks_active || tcp_g.conns == 0) {
-        loop_count = 0;
-#ifdef ATOLL_HOST
-        loop_holding = false;
-#endif
-        return;
-    }
-    /* Bounded: what these segments make the engine send to itself waits for the next run. */
-    for (unsigned n = loop_count; n && loop_count; n--) {
-        struct loop_seg *s = &loop_q[loop_head];
-        loop_head = (loop_head + 1) % LOOP_SLOTS;
-        loop_count--;
-        static uint8_t hdr[IP_HLEN];
-        memset(hdr, 0, sizeof(hdr));
-        hdr[0] = 0x45;
-        struct ip_rx ip = {
-            .dev = 0,
-            .src = s->src,
-            .dst = s->dst,
-            .proto = IP_PROTO_TCP,
-            .ttl = IP_DEFAULT_TTL,
-            .hdr = hdr,
-            .hdr_len = IP_HLEN,
-            .payload = s->data,
-            .len = s->len,
-        };
-        static uint8_t copy[sizeof(s->data)];
-        memcpy(copy, s->data, s->len); /* the slot may be reused by what input sends */
-        ip.payload = copy;
-        tcp_input(&ip);
-    }
-}
-
 /* Checksums and sends a built header plus payload pieces. */
 static void emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struct net_iov *iov,
                  unsigned n)
@@ -183,7 +82,7 @@ static void emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const st
     put16(hdr + 16, csum_fold(sum));
     net_counters.tcp_tx++;
     if (net_addr_is_local(dst))
-        loop_queue(src, dst, hdr, hlen, iov, n);
+        tcp_loopback_queue(src, dst, hdr, hlen, iov, n);
     else
         ip_output(src, dst, IP_PROTO_TCP, 0, hdr, hlen, iov, n);
 }
@@ -394,7 +293,7 @@ void tcp_output(struct tcp_conn *c)
                                      ? c->snd_una + c->snd_wnd - c->snd_nxt
                                      : 0;
             win_left = MIN(win_left, peer_left);
-            if (loop_count >= LOOP_SLOTS - 2 && net_addr_is_local(c->remote_addr)) {
+            if (tcp_loopback_room() < 2 && net_addr_is_local(c->remote_addr)) {
                 tcp_schedule_output(c); /* backpressure: resume once the queue drained */
                 break;
             }
