@@ -196,8 +196,9 @@ void tcp_flush(void);
 void tcp_reply_rst(const struct ip_rx *ip, uint32_t seq, uint32_t ack, uint8_t flags);
 uint16_t tcp_route_mss(uint32_t raddr, uint16_t pmtu); /* MSS the route's MTU allows */
 void tcp_update_mss(struct tcp_conn *c);
-uint32_t tcp_rcv_window(const struct tcp_conn *c); /* free receive space, bytes */
-void tcp_send_probe(struct tcp_conn *c);           /* zero-window probe or keepalive */
+uint32_t tcp_rcv_window(const struct tcp_conn *c);  /* free receive space, bytes */
+uint32_t tcp_payload_max(const struct tcp_conn *c); /* data in one segment now (MSS - SACK) */
+void tcp_send_probe(struct tcp_conn *c);            /* zero-window probe or keepalive */
 void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags);
 uint32_t tcp_ts_now(const struct tcp_conn *c);
 /* tcp_loopback.c: segments to our own addresses wait there; tcp_timers delivers them. */

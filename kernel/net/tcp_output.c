@@ -34,6 +34,17 @@ void tcp_update_mss(struct tcp_conn *c)
     c->mss = (uint16_t)mss;
 }
 
+uint32_t tcp_payload_max(const struct tcp_conn *c)
+{
+    /* SACK blocks ride beside the timestamps (the MSS already leaves room for those): 2 bytes
+     * of kind and length, 2 of padding, 8 per block, at most 3 with timestamps, 4 without. */
+    unsigned n = c->sack_ok ? tcp_ranges_count(&c->ooo) : 0;
+    if (!n)
+        return c->mss;
+    n = MIN(n, c->ts_ok ? 3u : 4u);
+    return c->mss - (4 + 8 * n);
+}
+
 uint32_t tcp_rcv_window(const struct tcp_conn *c)
 {
     uint32_t size = c->rring.size ? c->rring.size : MIN(TCP_RING_INIT, c->rcv_limit);
@@ -297,7 +308,8 @@ void tcp_output(struct tcp_conn *c)
                 tcp_schedule_output(c); /* backpressure: resume once the queue drained */
                 break;
             }
-            uint32_t len = MIN(avail, (uint32_t)c->mss);
+            uint32_t room = tcp_payload_max(c);
+            uint32_t len = MIN(avail, room);
             bool fin_here = false;
             if (len > win_left)
                 len = win_left;
@@ -307,14 +319,14 @@ void tcp_output(struct tcp_conn *c)
                 } else {
                     break;
                 }
-            } else if (len < c->mss && len == avail && seq_geq(c->snd_nxt, c->snd_max)) {
+            } else if (len < room && len == avail && seq_geq(c->snd_nxt, c->snd_max)) {
                 /* A partial segment of new data: Nagle (unacked data in flight), cork, MSG_MORE. */
                 bool last = !c->fin_queued;
                 if ((c->cork || c->more) && last)
                     break;
                 if (!c->nodelay && c->snd_nxt != c->snd_una && last)
                     break;
-            } else if (len < c->mss && len < avail && seq_geq(c->snd_nxt, c->snd_max) &&
+            } else if (len < room && len < avail && seq_geq(c->snd_nxt, c->snd_max) &&
                        len < c->max_snd_wnd / 2 && c->snd_nxt != c->snd_una) {
                 break; /* sender silly-window avoidance: wait for a useful window */
             }

@@ -23,7 +23,7 @@ void tcp_recovery_start(struct tcp_conn *c)
 static void retransmit_first(struct tcp_conn *c)
 {
     uint32_t end = c->snd_buf_start + c->snd_buf_len;
-    uint32_t len = seq_lt(c->snd_una, end) ? MIN(end - c->snd_una, (uint32_t)c->mss) : 0;
+    uint32_t len = seq_lt(c->snd_una, end) ? MIN(end - c->snd_una, tcp_payload_max(c)) : 0;
     uint8_t flags = TH_ACK;
     if (c->fin_sent && c->snd_una + len == end && seq_gt(c->snd_max, end))
         flags |= TH_FIN;
@@ -116,8 +116,8 @@ bool tcp_recovery_output(struct tcp_conn *c)
         uint32_t unsent = seq_gt(end, c->snd_max) ? end - c->snd_max : 0;
         uint32_t allowed = seq_gt(wnd_end, c->snd_max) ? wnd_end - c->snd_max : 0;
         struct tcp_range r;
-        enum tcp_nextseg rule =
-            tcp_sack_next_seg(&c->sb, c->snd_una, c->snd_max, c->mss, MIN(unsent, allowed), &r);
+        enum tcp_nextseg rule = tcp_sack_next_seg(&c->sb, c->snd_una, c->snd_max,
+                                                  tcp_payload_max(c), MIN(unsent, allowed), &r);
         if (rule == TCP_NEXTSEG_NONE)
             break;
         uint32_t len = r.end - r.start;

@@ -230,6 +230,33 @@ static void test_overlapping_segments_keep_first_bytes(void **state)
     assert_memory_equal(buf, "abcdefghi", 9);
 }
 
+/* Data sent while SACK blocks ride on every segment still fits the MTU: the payload shrinks by
+ * the blocks' size (no IP fragmentation). */
+static void test_sack_blocks_shrink_the_payload(void **state)
+{
+    (void)state;
+    struct tcp_opts o = tsim_syn_opts(1460, -1, true, true, 100);
+    struct tcp_conn *c = tsim_accept(&o, 65535, &isn, NULL);
+    pseq = tsim_peer_isn + 1;
+    tcp_setopt(c, TCP_OPTION_NODELAY, 1);
+    struct tcp_opts t = {0};
+    t.present = TCP_OPTF_TIMESTAMP;
+    t.ts_val = 200;
+    for (int k = 0; k < 3; k++) /* three holes: three SACK blocks */
+        tsim_send(pseq + 10 + 20 * k, isn + 1, TH_ACK, 65535, &t, "x", 1);
+    static uint8_t data[6000];
+    sim_clear();
+    assert_int_equal(tsim_write(c, data, sizeof(data)), (long)sizeof(data));
+    assert_true(sim_nframes >= 5);
+    for (unsigned i = 0; i < sim_nframes; i++) {
+        assert_true(sim_frames[i].len <= 14 + 1500);
+        assert_int_equal(sim_get16(sim_frames[i].data + 14 + 6) & 0x3fff, 0); /* not a fragment */
+        struct pseg s;
+        tsim_parse(i, &s);
+        assert_int_equal(s.opts.nsack, 3);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +271,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_out_of_order_and_sack_blocks, tsim_setup,
                                         tsim_teardown),
         cmocka_unit_test_setup_teardown(test_overlapping_segments_keep_first_bytes, tsim_setup,
+                                        tsim_teardown),
+        cmocka_unit_test_setup_teardown(test_sack_blocks_shrink_the_payload, tsim_setup,
                                         tsim_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
