@@ -5,6 +5,7 @@
 #   make test       install missing packages, then format check, unit tests, fuzzing, end-to-end tests
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
 #   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
+#   make bench-tcp  TCP bulk and request/response: unikernel, Linux VM, host (root; CSV too)
 
 BUILD ?= build
 VERSION := 0.1.0
@@ -37,7 +38,7 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check
+.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp bench-tcp clean format format-check
 all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
@@ -136,6 +137,9 @@ bench-boot: all floor
 
 bench-udp: all vm
 	BUILD=$(BUILD) bench/udp.sh $(BENCH_FLAGS)
+
+bench-tcp: all vm
+	BUILD=$(BUILD) bench/tcp.sh $(BENCH_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -21,6 +21,8 @@ packages=(
     kmod              # the vm runtime: modprobe orders the modules it copies
     iputils-ping      # network e2e tests: ping from a test namespace
     python3-scapy     # network e2e tests: hostile frames
+    hping3            # TCP e2e tests: the SYN flood against the unikernel
+    iproute2          # TCP e2e tests: namespaces, veths, bridge, tap (ip); the benchmarks too
 )
 
 is_installed() {

@@ -201,6 +201,10 @@ static int serve(uint16_t port, long connections)
         if (c < 0)
             return fail("accept");
         status |= serve_one(c);
+        /* close() waits (bounded) until the peer acknowledged everything, so that the program
+         * may exit right after: in a unikernel, exit stops the machine and its stack with it. */
+        struct linger lg = {1, 10};
+        setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
         close(c);
         fflush(stdout);
     }
@@ -208,6 +212,7 @@ static int serve(uint16_t port, long connections)
     return status;
 }
 
+/* Connects, retrying for $TCP_BULK_READY seconds (default 0) while the server is not up yet. */
 static int connect_to(const char *host, const char *port)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
@@ -215,12 +220,22 @@ static int connect_to(const char *host, const char *port)
         printf("tcp_bulk: error: bad address %s\n", host);
         return -1;
     }
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-        fail("connect");
-        return -1;
+    const char *ready = getenv("TCP_BULK_READY");
+    double deadline = now_s() + (ready ? atof(ready) : 0);
+    for (;;) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+            return fd;
+        int err = errno;
+        close(fd);
+        if (now_s() >= deadline) {
+            errno = err;
+            fail("connect");
+            return -1;
+        }
+        struct timespec pause = {0, 50000000};
+        nanosleep(&pause, NULL);
     }
-    return fd;
 }
 
 static void print_rate(const char *what, uint64_t bytes, double start)
@@ -276,9 +291,9 @@ static int client(const char *mode, const char *host, const char *port, const ch
         }
         shutdown(fd, SHUT_WR);
         printf("tcp_bulk: sent %" PRIu64 " bytes sha256 %s\n", count, hex);
-        print_rate("sent", count, start);
         if (read_line(fd, line, sizeof(line)) < 0)
             return fail("reading the answer");
+        print_rate("sent", count, start); /* until the peer confirmed it read everything */
         char expected[128];
         snprintf(expected, sizeof(expected), "%" PRIu64 " %s", count, hex);
         bool same = !strcmp(line, expected);
