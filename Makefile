@@ -7,6 +7,7 @@
 #   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
 #   make bench-forward  forwarding through firewall and router: unikernel, container, Linux (root)
 #   make container-NAME  the app's container image (FROM scratch) with podman; `make containers`: all
+#   make bench-tcp  TCP bulk and request/response: unikernel, Linux VM, host (root; CSV too)
 
 BUILD ?= build
 VERSION := 0.1.0
@@ -39,9 +40,8 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: bench-forward
-.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check \
-	containers
+.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp bench-tcp bench-forward \
+	clean format format-check containers
 all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
@@ -153,6 +153,8 @@ bench-udp: all vm
 
 bench-forward: all
 	BUILD=$(BUILD) bench/forward.sh $(BENCH_FLAGS)
+bench-tcp: all vm
+	BUILD=$(BUILD) bench/tcp.sh $(BENCH_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
