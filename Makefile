@@ -141,6 +141,8 @@ demo: deps
 test: deps
 	$(MAKE) format-check
 	$(MAKE) all
+	@# The test programs and harnesses compile in parallel; they run one at a time.
+	$(MAKE) -j$$(nproc) unit-build fuzz-build
 	$(MAKE) unit unit-tools
 	$(MAKE) fuzz
 	$(MAKE) e2e e2e-tools
