@@ -12,7 +12,10 @@
 #   container  the same binaries as podman containers in F and R (--network ns:...)
 #   unikernel  the .img under QEMU (TCG) in F and R with tap0 and tap1; once QEMU holds them,
 #              each tap moves to its neighbour (client, link bridge, DMZ bridge)
-#   vm         the same, with `atoll run --runtime vm`: the .linux binaries in a Linux guest
+#   vm-apps    the same, with `atoll run --runtime vm`: the .linux binaries in a Linux guest
+#   vm         Linux guests on the same QEMU forwarding themselves, the firewall's with nftables
+#              rules of the PoC policy's meaning (bench/forward-nft.rules): build/vm/nft-forward
+#              over build/vm/nft.cpio.gz (`make vm vm-nft`), with the same taps as the unikernel
 # F and R have no address on their links: Linux's own IP stack stays off them (IPv6 disabled,
 # no IPv4 address), so only the network function answers there.
 #
@@ -178,6 +181,61 @@ topo_kernel_forwarding() {
     ip netns exec "$F" nft -f "$TOPO_ROOT/bench/forward-nft.rules"
 }
 
+# Two taps in F and R, for the QEMU instances of the firewall and the router.
+topo_nf_taps() {
+    local ns
+    for ns in "$(topo_ns F)" "$(topo_ns R)"; do
+        ip -n "$ns" tuntap add dev tap0 mode tap
+        ip -n "$ns" tuntap add dev tap1 mode tap
+        ip -n "$ns" link set tap0 up
+        ip -n "$ns" link set tap1 up
+    done
+}
+
+# QEMU holds the taps: each moves to the neighbour it stands for.
+topo_nf_taps_move() {
+    local F R
+    F=$(topo_ns F) R=$(topo_ns R)
+    ip -n "$F" link set tap0 netns "$(topo_ns C)"
+    ip -n "$F" link set tap1 netns "$(topo_ns L)"
+    ip -n "$R" link set tap0 netns "$(topo_ns L)"
+    ip -n "$R" link set tap1 netns "$(topo_ns B)"
+    topo_bridge_port "$(topo_ns L)" tap1
+    topo_bridge_port "$(topo_ns L)" tap0
+    topo_bridge_port "$(topo_ns B)" tap1
+    topo_client_addr tap0
+}
+
+# topo_nft_vms LOGDIR: Linux guests as firewall (nftables, bench/forward-nft.rules) and router
+# (plain forwarding), addressed like topo_kernel_forwarding's namespaces.
+topo_nft_vms() {
+    local log=$1 rootfs=$1/nft-root
+    [[ -f $TOPO_BUILD/vm/nft.cpio.gz ]] || {
+        echo "topology: $TOPO_BUILD/vm/nft.cpio.gz missing: make vm vm-nft" >&2
+        return 1
+    }
+    mkdir -p "$rootfs/etc"
+    (cd "$rootfs" && gzip -dc "$TOPO_BUILD/vm/nft.cpio.gz" | cpio --quiet -idm) || return 1
+    cp "$TOPO_ROOT/bench/forward-nft.rules" "$rootfs/etc/nftables.rules"
+    topo_nf_taps
+    # The guest's memory: the runner's default plus room for the unpacked archive.
+    "$TOPO_ATOLL" run "$TOPO_BUILD/vm/nft-forward" --runtime vm --rootfs "$rootfs" \
+        --mem 192M --netns "$(topo_ns F)" \
+        --net tap=tap0,ip=192.168.100.1/24,mac=52:54:00:0f:00:00 \
+        --net tap=tap1,ip=10.1.0.1/24,mac=52:54:00:0f:00:01 --append route=10.0.0.0/24,10.1.0.2 \
+        --timeout "${TOPO_TIMEOUT:-600}" -- /etc/nftables.rules >"$log/firewall.log" 2>&1 &
+    topo_track pids $!
+    "$TOPO_ATOLL" run "$TOPO_BUILD/vm/nft-forward" --runtime vm --rootfs "$rootfs" \
+        --mem 192M --netns "$(topo_ns R)" \
+        --net tap=tap0,ip=10.1.0.2/24,gw=10.1.0.1,mac=52:54:00:0e:00:00 \
+        --net tap=tap1,ip=10.0.0.1/24,mac=52:54:00:0e:00:01 \
+        --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
+    topo_track pids $!
+    topo_wait_for "$log/firewall.log" "nft-forward: forwarding" 120 || return 1
+    topo_wait_for "$log/router.log" "nft-forward: forwarding" 120 || return 1
+    topo_nf_taps_move
+}
+
 # topo_start MODE LOGDIR: starts servers, firewall and router; returns once both forward.
 # TOPO_NO_SERVERS=1 leaves the DMZ servers out (benchmarks send them nothing to answer).
 topo_start() {
@@ -216,18 +274,18 @@ topo_start() {
         podman logs -f "$id" >"$log/router.log" 2>&1 &
         topo_track pids $!
         ;;
-    unikernel | vm)
+    vm)
+        topo_nft_vms "$log" || return 1
+        topo_wait_bridges
+        return
+        ;;
+    unikernel | vm-apps)
         local ns runtime=() fw_args=()
-        [[ $mode == vm ]] && runtime=(--runtime vm)
+        [[ $mode == vm-apps ]] && runtime=(--runtime vm)
         # No signals reach an instance from outside: it prints its counters every N seconds.
         [[ -z ${TOPO_FW_STATS_EVERY:-} ]] || fw_args=(-- --stats-every "$TOPO_FW_STATS_EVERY")
         echo ":" >"$log/firewall.counters"
-        for ns in "$F" "$R"; do
-            ip -n "$ns" tuntap add dev tap0 mode tap
-            ip -n "$ns" tuntap add dev tap1 mode tap
-            ip -n "$ns" link set tap0 up
-            ip -n "$ns" link set tap1 up
-        done
+        topo_nf_taps
         "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" "${runtime[@]}" --netns "$F" \
             --net tap=tap0,mac=52:54:00:0f:00:00 --net tap=tap1,mac=52:54:00:0f:00:01 \
             --timeout "${TOPO_TIMEOUT:-600}" "${fw_args[@]}" >"$log/firewall.log" 2>&1 &
@@ -238,15 +296,7 @@ topo_start() {
         topo_track pids $!
         topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
         topo_wait_for "$log/router.log" "router: forwarding" 90 || return 1
-        # QEMU holds the taps: each moves to the neighbour it stands for.
-        ip -n "$F" link set tap0 netns "$(topo_ns C)"
-        ip -n "$F" link set tap1 netns "$(topo_ns L)"
-        ip -n "$R" link set tap0 netns "$(topo_ns L)"
-        ip -n "$R" link set tap1 netns "$(topo_ns B)"
-        topo_bridge_port "$(topo_ns L)" tap1
-        topo_bridge_port "$(topo_ns L)" tap0
-        topo_bridge_port "$(topo_ns B)" tap1
-        topo_client_addr tap0
+        topo_nf_taps_move
         ;;
     esac
     topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
