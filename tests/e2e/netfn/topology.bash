@@ -19,11 +19,7 @@
 # F and R have no address on their links: Linux's own IP stack stays off them (IPv6 disabled,
 # no IPv4 address), so only the network function answers there.
 #
-# The DMZ servers are Linux test servers (tests/e2e/netfn/dns_responder.py and python3's
-# http.server); set TOPO_DNS_IMAGE / TOPO_WEB_IMAGE to Atoll images to boot those instead (each
-# gets a tap on the DMZ bridge, addressed with `--net tap=...,ip=...,gw=10.0.0.1`). The checks
-# that read the test servers' content (the page text, the DNS answer 10.0.0.80) expect what the
-# test servers give.
+# The DMZ servers are Atoll's dns and web apps, as TOPO_DNS and TOPO_WEB say (topo_servers).
 # shellcheck shell=bash
 
 TOPO_PY=/usr/bin/python3
@@ -114,9 +110,9 @@ topo_veth_links() {
     topo_client_addr c0
 }
 
-# topo_image_server NS DEV ADDR IMAGE MAC LOG: boots an Atoll image as a DMZ host instead of the
-# Linux test server: its tap, made in NS, joins the DMZ bridge once QEMU holds it, and the
-# namespace's own veth DEV gives up the address.
+# topo_image_server NS DEV ADDR IMAGE MAC LOG: boots an Atoll image as a DMZ host: its tap, made
+# in NS, joins the DMZ bridge once QEMU holds it, and the namespace's own veth DEV gives up the
+# address.
 topo_image_server() {
     local ns deadline
     ns=$(topo_ns "$1")
@@ -136,21 +132,58 @@ topo_image_server() {
     topo_bridge_port "$(topo_ns B)" "t$1"
 }
 
+# topo_container_server NS APP LOG: the app's container (make container-APP) inside NS.
+topo_container_server() {
+    local id
+    id=$(podman run -d "${PODMAN_RUN_FLAGS[@]}" --network "ns:/run/netns/$(topo_ns "$1")" \
+        --name "atoll-nf-$2-$TOPO_ID" "localhost/atoll-$2:latest") || return 1
+    topo_track containers "$id"
+    podman logs -f "$id" >"$3" 2>&1 &
+    topo_track pids $!
+}
+
+# The DMZ servers are Atoll's own apps (apps/dns with its poc.test zone, apps/web with its page
+# and /api/status), run as TOPO_DNS and TOPO_WEB say: `linux` (the static binaries in S and W,
+# the default), `container` (make container-dns container-web), `unikernel` (dns.img and web.img
+# under QEMU, each with a tap on the DMZ bridge) or `test`: Linux test servers
+# (tests/e2e/netfn/dns_responder.py, which answers every A question with 10.0.0.80, and python3's
+# http.server with the page "atoll poc web page"), for where an app cannot run yet.
 topo_servers() {
-    local log=$1
-    if [[ -n ${TOPO_DNS_IMAGE:-} ]]; then
-        topo_image_server S s0 10.0.0.100 "$TOPO_DNS_IMAGE" 52:54:00:0d:00:64 "$log/dns.log" ||
-            return 1
-    else
+    local log=$1 zones="$TOPO_ROOT/apps/dns/rootfs/zones"
+    case ${TOPO_DNS:-linux} in
+    linux)
+        ip netns exec "$(topo_ns S)" "$TOPO_BUILD/dns/dns.linux" "$zones/poc.test.zone" \
+            "$zones/10.0.0.rev.zone" >"$log/dns.log" 2>&1 &
+        topo_track pids $!
+        ;;
+    container) topo_container_server S dns "$log/dns.log" || return 1 ;;
+    unikernel)
+        topo_image_server S s0 10.0.0.100 "$TOPO_BUILD/dns/dns.img" 52:54:00:0d:00:64 \
+            "$log/dns.log" || return 1
+        ;;
+    test)
         ip netns exec "$(topo_ns S)" "$TOPO_PY" "$TOPO_DIR/dns_responder.py" 10.0.0.100 \
             10.0.0.80 >"$log/dns.log" 2>&1 &
         topo_track pids $!
-        topo_wait_for "$log/dns.log" "listening" 20
-    fi
-    if [[ -n ${TOPO_WEB_IMAGE:-} ]]; then
-        topo_image_server W w0 10.0.0.80 "$TOPO_WEB_IMAGE" 52:54:00:0d:00:50 "$log/web.log" ||
-            return 1
+        ;;
+    esac
+    if [[ ${TOPO_DNS:-linux} == test ]]; then
+        topo_wait_for "$log/dns.log" "listening" 20 || return 1
     else
+        topo_wait_for "$log/dns.log" "zones loaded" 90 || return 1
+    fi
+    case ${TOPO_WEB:-linux} in
+    linux)
+        ip netns exec "$(topo_ns W)" "$TOPO_BUILD/web/web.linux" -p 80 \
+            -r "$TOPO_ROOT/apps/web/rootfs/www" >"$log/web.log" 2>&1 &
+        topo_track pids $!
+        ;;
+    container) topo_container_server W web "$log/web.log" || return 1 ;;
+    unikernel)
+        topo_image_server W w0 10.0.0.80 "$TOPO_BUILD/web/web.img" 52:54:00:0d:00:50 \
+            "$log/web.log" || return 1
+        ;;
+    test)
         mkdir -p "$log/www"
         echo "atoll poc web page" >"$log/www/index.html"
         ip netns exec "$(topo_ns W)" "$TOPO_PY" -m http.server 80 --bind 10.0.0.80 \
@@ -161,7 +194,10 @@ topo_servers() {
             ((SECONDS < deadline)) || return 1
             sleep 0.1
         done
-    fi
+        return 0
+        ;;
+    esac
+    topo_wait_for "$log/web.log" "web: serving" 90
 }
 
 # Linux's own forwarding in F and R with nftables rules of the PoC policy's meaning
