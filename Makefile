@@ -6,6 +6,7 @@
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
 #   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
 #   make bench-forward  forwarding through firewall and router: unikernel, container, Linux (root)
+#   make bench-web  web server against nginx, and in QEMU (root; CSV under bench/results/)
 #   make container-NAME  the app's container image (FROM scratch) with podman; `make containers`: all
 
 BUILD ?= build
@@ -39,7 +40,7 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: bench-forward
+.PHONY: bench-forward bench-web
 .PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check \
 	containers
 all: kernel tools apps
@@ -154,6 +155,9 @@ bench-udp: all vm
 bench-forward: all
 	BUILD=$(BUILD) bench/forward.sh $(BENCH_FLAGS)
 
+bench-web: all vm
+	BUILD=$(BUILD) bench/web.sh $(BENCH_FLAGS)
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
@@ -164,3 +168,8 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(KERNEL_OBJS:.o=.d)
+
+# DNS: Atoll's dns beside NSD and Knot on loopback, then unikernel vs Linux VM on QEMU (root).
+.PHONY: bench-dns
+bench-dns: all vm
+	BUILD=$(BUILD) bench/dns.sh

@@ -23,12 +23,20 @@ packages=(
     python3-scapy     # network e2e tests: hostile frames
     podman            # container runtime: apps as containers (FROM scratch images)
     runc              # the OCI runtime podman is started with (--runtime runc)
+    chromium          # web e2e tests: the page rendered headless, driven over the DevTools pipe
+    wrk               # bench/web.sh: HTTP load generator (keep-alive, paced with a Lua script)
+    nginx             # bench/web.sh: the peer the web server is measured against
     dnsutils          # router/firewall e2e: dig through the PoC topology
     nmap              # router/firewall e2e: port scan from outside
     traceroute        # router/firewall e2e: the router's hop
     tcpdump           # router/firewall e2e: captures behind the firewall
-    curl              # router/firewall e2e: the web page through the PoC topology
+    curl              # router/firewall e2e: the web page through the PoC topology; web e2e: every status code
     nftables          # bench/forward.sh: Linux's own forwarding with the same rules
+    knot              # apps/dns: the differential test's reference server, and bench/dns.sh
+    nsd               # apps/dns: bench/dns.sh's other peer (differential test: --peer nsd)
+    dnsutils          # apps/dns e2e tests: dig
+    knot-dnsutils     # apps/dns e2e tests: kdig (TCP, several queries on one connection)
+    dnsperf           # bench/dns.sh
 )
 
 is_installed() {

@@ -23,6 +23,10 @@ FUZZ_SRCS_pagealloc := kernel/mm/pagealloc.c
 FUZZ_SRCS_net_rx := $(filter-out kernel/net/socket%.c kernel/net/udp_socket.c \
 	kernel/net/packet%.c kernel/net/ifreq.c,$(sort $(wildcard kernel/net/*.c)))
 
+# The web server's parsers (apps/web).
+FUZZ_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c apps/web/path.c apps/web/json.c
+FUZZ_SRCS_web_conn := $(filter-out apps/web/main.c,$(wildcard apps/web/*.c))
+
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_NAMES))
 
@@ -56,3 +60,8 @@ FUZZ_FW_SRCS := $(FUZZ_SRCS_netfn_frame) $(filter-out apps/firewall/main.c,$(sor
 FUZZ_SRCS_fw_rules := $(FUZZ_FW_SRCS)
 FUZZ_SRCS_fw_packet := $(FUZZ_FW_SRCS)
 $(BUILD)/tests/fuzz/fuzz_fw_rules $(BUILD)/tests/fuzz/fuzz_fw_packet: FUZZ_CFLAGS += -Ilib/netfn
+# The dns app's query path (apps/dns): parsing, lookup and the response builder.
+FUZZ_SRCS_dns_query := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c \
+	apps/dns/rdata.c apps/dns/query.c apps/dns/msg.c apps/dns/cache.c
+FUZZ_SRCS_dns_zone := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c \
+	apps/dns/rdata.c

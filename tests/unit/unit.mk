@@ -39,6 +39,11 @@ UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c
 UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts.c kernel/net/ifreq.c \
 	kernel/dev/net/netdev.c
 
+# The web server's parsers (apps/web).
+UNIT_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c
+UNIT_SRCS_web_path := apps/web/path.c
+UNIT_SRCS_web_json := apps/web/json.c apps/web/path.c apps/web/timefmt.c
+
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
 UNIT_OBJS_string := $(BUILD)/tests/unit/kstring.o
@@ -80,3 +85,8 @@ UNIT_SRCS_fw_parse := $(FW_SRCS)
 UNIT_SRCS_fw_filter := $(FW_SRCS)
 # The firewall includes lib/netfn's headers by name, as `atoll build` lets it (apps/firewall/sources).
 $(BUILD)/tests/unit/test_fw_parse $(BUILD)/tests/unit/test_fw_filter: UNIT_CFLAGS += -Ilib/netfn
+# The dns app's parsers and answer logic (apps/dns), built for the host.
+DNS_ZONE_SRCS := apps/dns/name.c apps/dns/db.c apps/dns/zone.c apps/dns/zone_lex.c apps/dns/rdata.c
+UNIT_SRCS_dns_zone := $(DNS_ZONE_SRCS)
+UNIT_SRCS_dns_zone_errors := $(DNS_ZONE_SRCS)
+UNIT_SRCS_dns_query := $(DNS_ZONE_SRCS) apps/dns/query.c apps/dns/msg.c apps/dns/cache.c

@@ -1,0 +1,122 @@
+/* Request target to file path: percent-decoding and normalisation that never leaves the web root.
+ */
+#include "path.h"
+
+#include <string.h>
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool web_utf8_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        unsigned int cp, min;
+        if (c >= 0xc2 && c <= 0xdf) { /* 0xc0 and 0xc1 only start overlong forms */
+            need = 1, cp = c & 0x1f, min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2, cp = c & 0x0f, min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (len - i <= need)
+            return false;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += need + 1;
+    }
+    return true;
+}
+
+int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap)
+{
+    const char *query = memchr(target, '?', len);
+    if (query)
+        len = (size_t)(query - target);
+    if (len == 0 || target[0] != '/' || out_cap < 2)
+        return -400;
+    /* Decode first: every check below sees the bytes the file system would see. */
+    char decoded[WEB_PATH_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)target[i];
+        if (c == '%') {
+            if (i + 2 >= len)
+                return -400;
+            int hi = hex_digit(target[i + 1]), lo = hex_digit(target[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -400;
+            c = (unsigned char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            return -400;
+        if (n >= sizeof(decoded))
+            return -414;
+        decoded[n++] = (char)c;
+    }
+    if (!web_utf8_valid((const unsigned char *)decoded, n))
+        return -400;
+
+    size_t o = 0;
+    bool dot_last = false; /* the last segment was "." or "..", which name a folder */
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && decoded[i] == '/')
+            i++;
+        size_t start = i;
+        while (i < n && decoded[i] != '/')
+            i++;
+        size_t seg = i - start;
+        if (seg == 0)
+            continue;
+        dot_last = false;
+        if (seg == 1 && decoded[start] == '.') {
+            dot_last = true;
+            continue;
+        }
+        if (seg == 2 && decoded[start] == '.' && decoded[start + 1] == '.') {
+            if (o == 0)
+                return -400; /* would climb above the web root */
+            while (out[o - 1] != '/')
+                o--;
+            o--; /* drop the '/' before the removed segment */
+            dot_last = true;
+            continue;
+        }
+        if (o + 1 + seg + 2 > out_cap)
+            return -414;
+        out[o++] = '/';
+        memcpy(out + o, decoded + start, seg);
+        o += seg;
+    }
+    bool folder = dot_last || decoded[n - 1] == '/';
+    if (o == 0 || folder) {
+        if (o + 2 > out_cap)
+            return -414;
+        out[o++] = '/';
+    }
+    out[o] = '\0';
+    return (int)o;
+}

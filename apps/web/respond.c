@@ -1,0 +1,244 @@
+/* Building responses into a connection's output queue: status line, fields, bodies by reference. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "server.h"
+
+/* The buffer only grows (API answers can be large), and stays with the connection. */
+#define OBUF_MAX (1024 * 1024)
+
+int out_reserve(struct conn *c, size_t n)
+{
+    if (c->obuf_len + n <= c->obuf_cap)
+        return 0;
+    size_t cap = c->obuf_cap ? c->obuf_cap : 1024;
+    while (cap < c->obuf_len + n)
+        cap *= 2;
+    if (cap > OBUF_MAX)
+        return -1;
+    char *grown = realloc(c->obuf, cap);
+    if (!grown)
+        return -1;
+    c->obuf = grown;
+    c->obuf_cap = cap;
+    return 0;
+}
+
+static struct out_seg *last_seg(struct conn *c)
+{
+    return c->seg_count ? &c->segs[(c->seg_first + c->seg_count - 1) % CONN_SEGS] : NULL;
+}
+
+static struct out_seg *new_seg(struct conn *c)
+{
+    if (c->seg_count == CONN_SEGS)
+        return NULL; /* callers check out_has_room before starting a response */
+    struct out_seg *seg = &c->segs[(c->seg_first + c->seg_count) % CONN_SEGS];
+    c->seg_count++;
+    memset(seg, 0, sizeof(*seg));
+    seg->fd = -1;
+    return seg;
+}
+
+/* Memory ran out (or the queue filled) in the middle of an answer: drop that answer whole, so the
+ * client never sees a body without its head, and close once the complete answers before it left. */
+static void out_fail(struct conn *c)
+{
+    c->seg_count = c->mark_segs;
+    c->obuf_len = c->mark_obuf;
+    struct out_seg *seg = last_seg(c);
+    if (seg)
+        seg->len = c->mark_last_len;
+    c->out_failed = true;
+    c->close_after = true;
+}
+
+bool out_has_room(const struct conn *c)
+{
+    return c->seg_count + 4 <= CONN_SEGS && c->obuf_len < 64 * 1024;
+}
+
+void out_append(struct conn *c, const void *data, size_t len)
+{
+    if (len == 0 || c->out_failed)
+        return;
+    if (out_reserve(c, len) != 0) {
+        out_fail(c);
+        return;
+    }
+    memcpy(c->obuf + c->obuf_len, data, len);
+    struct out_seg *seg = last_seg(c);
+    if (seg && !seg->ptr && seg->fd < 0 && seg->off + seg->len == c->obuf_len) {
+        seg->len += len;
+    } else if ((seg = new_seg(c)) != NULL) {
+        seg->off = c->obuf_len;
+        seg->len = len;
+    } else {
+        out_fail(c);
+        return;
+    }
+    c->obuf_len += len;
+}
+
+void out_printf(struct conn *c, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        out_append(c, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+void out_ref(struct conn *c, const char *ptr, size_t len)
+{
+    if (len == 0 || c->req.method == HTTP_HEAD || c->out_failed)
+        return;
+    struct out_seg *seg = new_seg(c);
+    if (!seg) {
+        out_fail(c);
+        return;
+    }
+    seg->ptr = ptr;
+    seg->len = len;
+    c->last_bytes += len;
+}
+
+void out_file(struct conn *c, int fd, off_t off, size_t len)
+{
+    if (len == 0 || c->req.method == HTTP_HEAD || c->out_failed)
+        return;
+    struct out_seg *seg = new_seg(c);
+    if (!seg) {
+        out_fail(c);
+        return;
+    }
+    seg->fd = fd;
+    seg->off = (size_t)off;
+    seg->len = len;
+    c->last_bytes += len;
+}
+
+const char *http_reason(int status)
+{
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 206:
+        return "Partial Content";
+    case 301:
+        return "Moved Permanently";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Range Not Satisfiable";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    case 507:
+        return "Insufficient Storage";
+    default:
+        return "Unknown";
+    }
+}
+
+void resp_start(struct conn *c, int status)
+{
+    static const char ok[] = "HTTP/1.1 200 OK\r\n";
+    char line[64];
+    const char *text = ok;
+    size_t n = sizeof(ok) - 1;
+    if (status != 200) { /* the hot path copies a constant; the rest are formatted */
+        n = (size_t)snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status, http_reason(status));
+        text = line;
+    }
+    struct out_seg *last = last_seg(c);
+    c->mark_segs = c->seg_count;
+    c->mark_obuf = c->obuf_len;
+    c->mark_last_len = last ? last->len : 0;
+    out_reserve(c, n + web.server_line_len + web.date_line_len + 256);
+    out_append(c, text, n);
+    out_append(c, web.server_line, web.server_line_len);
+    out_append(c, web.date_line, web.date_line_len);
+    c->last_status = status;
+    c->last_bytes = 0;
+}
+
+void resp_end_head(struct conn *c, uint64_t content_length, bool no_length)
+{
+    static const char close_line[] = "Connection: close\r\n\r\n";
+    static const char keep_line[] = "Connection: keep-alive\r\n\r\n";
+    if (!no_length) {
+        char buf[48];
+        int n = snprintf(buf, sizeof(buf), "Content-Length: %llu\r\n",
+                         (unsigned long long)content_length);
+        out_append(c, buf, (size_t)n);
+    }
+    if (c->close_after || !c->req.keep_alive) {
+        c->close_after = true;
+        out_append(c, close_line, sizeof(close_line) - 1);
+    } else if (c->req.minor_version == 0) {
+        out_append(c, keep_line, sizeof(keep_line) - 1);
+    } else {
+        out_append(c, "\r\n", 2);
+    }
+}
+
+void resp_error(struct conn *c, int status, const char *allow, bool json, const char *detail)
+{
+    char body[512];
+    int n;
+    if (json) {
+        const char *text = detail ? detail : http_reason(status);
+        char escaped[384];
+        int len = json_escape(text, strlen(text), escaped, sizeof(escaped));
+        n = snprintf(body, sizeof(body), "{\"error\":\"%.*s\"}\n", len < 0 ? 0 : len, escaped);
+    } else
+        n = snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
+    if (n < 0 || (size_t)n >= sizeof(body))
+        n = 0;
+    resp_start(c, status);
+    if (allow)
+        out_printf(c, "Allow: %s\r\n", allow);
+    out_printf(c, "Content-Type: %s\r\n", json ? "application/json" : "text/plain; charset=utf-8");
+    resp_end_head(c, (uint64_t)n, false);
+    if (c->req.method != HTTP_HEAD) {
+        out_append(c, body, (size_t)n);
+        c->last_bytes = (size_t)n;
+    }
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# apps/web as a unikernel under QEMU (TCG) on a tap inside a network namespace the test creates:
+# curl in the namespace gets the page and uses the API. Needs root, ip(8), /dev/net/tun, and
+# Atoll's TCP sockets: while socket(AF_INET, SOCK_STREAM) is EPROTONOSUPPORT in the unikernel, the
+# image exits at once with "Protocol not supported" and the test says PENDING.
+
+load helpers
+
+INSTANCE_IP=10.0.6.2
+PEER_IP=10.0.6.1
+
+setup_file() {
+    require_built_tools
+    build_app web apps/web
+    # The app's rootfs plus a 100 KiB file, which is served with sendfile rather than from memory.
+    ROOTFS="$BATS_FILE_TMPDIR/rootfs"
+    cp -r "$E2E_ROOT/apps/web/rootfs" "$ROOTFS"
+    head -c 102400 /dev/urandom >"$ROOTFS/www/big.bin"
+    export ROOTFS
+}
+
+setup() {
+    if [[ $(id -u) -ne 0 || ! -c /dev/net/tun ]] || ! command -v ip >/dev/null; then
+        skip "needs root, ip(8) and /dev/net/tun"
+    fi
+    NS="atoll-e2e-webuk-$BATS_ROOT_PID-$BATS_TEST_NUMBER"
+    ip netns add "$NS"
+    ip -n "$NS" link set lo up
+    ip -n "$NS" tuntap add dev tap0 mode tap
+    ip -n "$NS" addr add "$PEER_IP/24" dev tap0
+    ip -n "$NS" link set tap0 up
+    SERVER_PID=
+}
+
+teardown() {
+    if [[ -n ${SERVER_PID:-} ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        echo "# instance log:"
+        cat "$BATS_TEST_TMPDIR/server.log" 2>/dev/null || true
+    fi
+    [[ -z ${NS:-} ]] || ip netns del "$NS" 2>/dev/null || true
+}
+
+# wait_for_web: polls the instance with curl until it answers (TCG boots take seconds).
+wait_for_web() {
+    local deadline=$((SECONDS + 120))
+    until ip netns exec "$NS" curl -s -o /dev/null --max-time 3 "http://$INSTANCE_IP/"; do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            if grep -q "web: cannot listen on \* port 80: Protocol not supported" "$BATS_TEST_TMPDIR/server.log"; then
+                skip "PENDING: Atoll has no TCP sockets yet (socket(AF_INET, SOCK_STREAM) is EPROTONOSUPPORT)"
+            fi
+            echo "the instance exited" >&2
+            return 1
+        fi
+        ((SECONDS < deadline)) || { echo "the instance never answered" >&2; return 1; }
+    done
+}
+
+@test "web unikernel: serves the page and the API to curl over a tap (TCG)" {
+    "$ATOLL" run "$(image_of web)" --timeout 300 --rootfs "$ROOTFS" --netns "$NS" \
+        --net "tap=tap0,ip=$INSTANCE_IP/24,gw=$PEER_IP" >"$BATS_TEST_TMPDIR/server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_for_web
+    run ip netns exec "$NS" curl -s -D - "http://$INSTANCE_IP/"
+    assert_output_contains "HTTP/1.1 200 OK"
+    assert_output_contains '<script src="/app.js"></script>'
+    ip netns exec "$NS" curl -s "http://$INSTANCE_IP/app.js" | cmp - "$E2E_ROOT/apps/web/rootfs/www/app.js"
+    ip netns exec "$NS" curl -s "http://$INSTANCE_IP/big.bin" | cmp - "$ROOTFS/www/big.bin"
+    run ip netns exec "$NS" curl -s "http://$INSTANCE_IP/api/status"
+    echo "$output"
+    assert_output_contains '"runtime":"unikernel"'
+    run ip netns exec "$NS" curl -s -i -X POST -H 'Content-Type: application/json' \
+        -d '{"text":"from the unikernel test"}' "http://$INSTANCE_IP/api/notes"
+    assert_output_contains "HTTP/1.1 201 Created"
+    run ip netns exec "$NS" curl -s "http://$INSTANCE_IP/api/notes"
+    assert_output_contains '"text":"from the unikernel test"'
+    # 1,000 requests over 10 kept-alive connections, every body checked
+    run ip netns exec "$NS" /usr/bin/python3 "$E2E_ROOT/tests/e2e/web/abuse.py" load "$INSTANCE_IP" 80 \
+        "$ROOTFS/www" 10 100
+    echo "$output"
+    assert_status 0
+}
