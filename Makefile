@@ -8,6 +8,7 @@
 #   make bench-forward  forwarding through firewall and router: unikernel, container, Linux (root)
 #   make bench-web  web server against nginx, and in QEMU (root; CSV under bench/results/)
 #   make container-NAME  the app's container image (FROM scratch) with podman; `make containers`: all
+#   make bench-tcp  TCP bulk and request/response: unikernel, Linux VM, host (root; CSV too)
 
 BUILD ?= build
 VERSION := 0.1.0
@@ -40,7 +41,7 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: bench-forward bench-web
+.PHONY: bench-forward bench-web bench-tcp
 .PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check \
 	containers
 all: kernel tools apps
@@ -157,6 +158,8 @@ bench-forward: all
 
 bench-web: all vm
 	BUILD=$(BUILD) bench/web.sh $(BENCH_FLAGS)
+bench-tcp: all vm
+	BUILD=$(BUILD) bench/tcp.sh $(BENCH_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

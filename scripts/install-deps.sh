@@ -37,6 +37,8 @@ packages=(
     dnsutils          # apps/dns e2e tests: dig
     knot-dnsutils     # apps/dns e2e tests: kdig (TCP, several queries on one connection)
     dnsperf           # bench/dns.sh
+    hping3            # TCP e2e tests: the SYN flood against the unikernel
+    iproute2          # TCP e2e tests: namespaces, veths, bridge, tap (ip); the benchmarks too
 )
 
 is_installed() {

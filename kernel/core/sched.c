@@ -7,6 +7,8 @@
 /* Device work of the optional network member (absent: NULL): receive bursts, run protocol timers.
  */
 void atoll_net_poll(void) __attribute__((weak));
+/* The earliest protocol timer (TCP retransmission, delayed ACK, ...; UINT64_MAX when none). */
+uint64_t atoll_net_next_deadline(void) __attribute__((weak));
 
 int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
 {
@@ -25,9 +27,13 @@ int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
             irq_enable();
             return 0;
         }
-        if (deadline_ns != UINT64_MAX)
-            lapic_arm_deadline(boot_tsc_entry +
-                               ns_to_tsc(deadline_ns)); /* a past one fires at once */
+        /* The network's timers run even while nobody waits on a socket (a closed connection
+         * still retransmits its FIN): the halt ends at the earlier of both deadlines. */
+        uint64_t wake_ns = deadline_ns;
+        if (atoll_net_next_deadline)
+            wake_ns = MIN(wake_ns, atoll_net_next_deadline());
+        if (wake_ns != UINT64_MAX)
+            lapic_arm_deadline(boot_tsc_entry + ns_to_tsc(wake_ns)); /* a past one fires at once */
         irq_enable_and_halt(); /* tickless: nothing wakes us but the deadline or a device */
         irq_disable();
     }

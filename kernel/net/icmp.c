@@ -1,6 +1,7 @@
 /* ICMP: echo replies of any size, rate-limited port unreachables, and incoming destination
- * unreachable / fragmentation needed reported to the UDP endpoint they concern. */
+ * unreachable / fragmentation needed reported to the UDP endpoint or TCP connection concerned. */
 #include "net_internal.h"
+#include "tcp.h"
 
 #define ICMP_ECHO_REPLY   0
 #define ICMP_UNREACH      3
@@ -80,13 +81,19 @@ static void unreach_input(const struct ip_rx *ip)
         return;
     }
     size_t hlen = (size_t)(inner[0] & 0xf) * 4;
-    if (hlen < IP_HLEN || inner_len < hlen + 8 || inner[9] != IP_PROTO_UDP ||
+    if (hlen < IP_HLEN || inner_len < hlen + 8 ||
+        (inner[9] != IP_PROTO_UDP && inner[9] != IP_PROTO_TCP) ||
         !net_addr_is_local(get32(inner + 12))) {
         net_counters.icmp_ignored++;
         return;
     }
     uint8_t code = ip->payload[1];
     uint32_t info = code == 4 ? get16(ip->payload + 6) : 0;
+    if (inner[9] == IP_PROTO_TCP) {
+        tcp_icmp_error(get32(inner + 12), get16(inner + hlen), get32(inner + 16),
+                       get16(inner + hlen + 2), unreach_errno(code), info);
+        return;
+    }
     udp_icmp_error(get32(inner + 12), get16(inner + hlen), get32(inner + 16),
                    get16(inner + hlen + 2), unreach_errno(code), info);
 }

@@ -1,5 +1,6 @@
-/* IPv4: header validation on input, delivery to ICMP/UDP, output with TTL and fragmentation. */
+/* IPv4: header validation on input, delivery to ICMP/UDP/TCP, output with TTL and fragmentation. */
 #include "net_internal.h"
+#include "tcp.h"
 
 static uint16_t next_id;
 /* One outgoing frame is built here at a time (the tx hook copies it). */
@@ -85,6 +86,8 @@ void ip_deliver(const struct ip_rx *ip)
 {
     if (ip->proto == IP_PROTO_UDP)
         udp_input(ip);
+    else if (ip->proto == IP_PROTO_TCP)
+        tcp_input(ip);
     else if (ip->proto == IP_PROTO_ICMP)
         icmp_input(ip);
     else

@@ -11,6 +11,7 @@
 #define ETH_TYPE_ARP   0x0806
 #define IP_PROTO_ICMP  1
 #define IP_PROTO_UDP   17
+#define IP_PROTO_TCP   6
 #define IP_HLEN        20
 #define IP_DEFAULT_TTL 64
 #define NET_NS_PER_SEC 1000000000ull

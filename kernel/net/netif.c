@@ -1,5 +1,6 @@
 /* Interfaces, the routing table (longest-prefix match) and the stack's entry points. */
 #include "net_internal.h"
+#include "tcp.h"
 
 struct net_if net_ifs[NET_MAX_IF];
 const struct net_hooks *net_hooks_active;
@@ -26,6 +27,7 @@ void net_init(const struct net_hooks *hooks)
     reasm_reset();
     icmp_reset();
     udp_reset();
+    tcp_reset();
 }
 
 int net_if_attach(unsigned dev, const uint8_t mac[ETH_ADDR_LEN], uint16_t mtu)
@@ -176,9 +178,11 @@ void net_poll(uint64_t now_ns)
 {
     arp_poll(now_ns);
     reasm_poll(now_ns);
+    tcp_timers(now_ns);
 }
 
 uint64_t net_next_deadline(void)
 {
-    return MIN(arp_next_deadline(), reasm_next_deadline());
+    uint64_t d = MIN(arp_next_deadline(), reasm_next_deadline());
+    return MIN(d, tcp_next_deadline());
 }

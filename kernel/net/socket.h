@@ -30,6 +30,7 @@
 #define MSG_ERRQUEUE     0x2000
 #define MSG_WAITALL      0x100
 #define MSG_NOSIGNAL     0x4000
+#define MSG_MORE         0x8000
 #define MSG_CMSG_CLOEXEC 0x40000000
 
 #define SHUT_RD   0
@@ -84,6 +85,14 @@ struct sock_ops {
     long (*ioctl)(struct sock *s, unsigned long req, unsigned long arg);
     unsigned (*poll)(struct sock *s, uint64_t *wake_ns);
     void (*release)(struct sock *s);
+    /* Stream sockets only (NULL: EOPNOTSUPP). listen gets Linux's clamped backlog. */
+    int (*listen)(struct sock *s, int backlog);
+    /* Takes the next connection (blocking unless nonblock): 0 and *out, a socket without a file
+     * yet (the generic layer makes it), or a negative errno (-EAGAIN, -EINVAL not listening). */
+    int (*accept)(struct sock *s, struct sock **out, bool nonblock);
+    /* Sends up to count bytes of the file in, from *off on (advanced by what was sent): bytes sent
+     * or a negative errno. NULL: the generic layer reads into a buffer and calls sendmsg. */
+    long (*sendfile)(struct sock *s, struct file *in, uint64_t *off, size_t count);
 };
 
 struct sock {
@@ -112,12 +121,20 @@ static inline void sock_readiness_changed(struct sock *s)
  * -ENOMEM...). The generic layer makes the file and sets s->file, s->family, s->type and
  * s->protocol after the constructor returns. */
 int sock_create_inet_dgram(int protocol, struct sock **out);
+/* tcp_socket.c: AF_INET SOCK_STREAM over the TCP engine (kernel/net/tcp.h); weak in the
+ * dispatcher. */
+int sock_create_inet_stream(int protocol, struct sock **out);
 /* unix_socket.c: AF_UNIX datagram sockets for interface ioctls only. */
 int sock_create_unix(int type, struct sock **out);
 /* AF_PACKET (kernel/net/packet.c); weak in the dispatcher so it links without it. */
 int packet_sock_create(int type, int protocol, struct sock **out);
 /* SIOCGIF* and other interface ioctls (0x8910..0x8940; kernel/net/ifreq.c); weak as well. */
 long net_ifreq_ioctl(unsigned long req, void *arg);
+
+/* The socket behind an open file, or NULL when it is not a socket. */
+struct sock *sock_from_file(struct file *f);
+/* socket_sendfile.c; weak in the dispatcher. */
+long sys_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
 
 /* Helpers of the generic layer that families share. */
 /* Copies a socket option value of int size in (-EINVAL when shorter, as Linux). */

@@ -22,9 +22,12 @@ struct linux_timespec {
     int64_t sec, nsec;
 };
 
-/* The packet family and the interface ioctls are other files of this member; absent, weak. */
+/* The packet and stream families, the interface ioctls and sendfile are other files of this
+ * member; weak, so the dispatcher links without them (the host's unit tests of UDP sockets). */
 int packet_sock_create(int type, int protocol, struct sock **out) __attribute__((weak));
 long net_ifreq_ioctl(unsigned long req, void *arg) __attribute__((weak));
+int sock_create_inet_stream(int protocol, struct sock **out) __attribute__((weak));
+long sys_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count) __attribute__((weak));
 
 /* ---- the socket as an open file ---- */
 
@@ -108,6 +111,11 @@ static const struct file_ops sock_file_ops = {
     .release = sock_file_release,
 };
 
+struct sock *sock_from_file(struct file *f)
+{
+    return f && f->ops == &sock_file_ops ? f->priv : NULL;
+}
+
 /* The socket behind fd: -EBADF when fd is not open, -ENOTSOCK when it is not a socket. */
 static long sock_get(int fd, struct sock **out)
 {
@@ -161,6 +169,24 @@ long sock_iov_total(const struct sock_iovec *iov, size_t n)
 
 /* ---- creation ---- */
 
+/* Makes the open file of a new socket and its descriptor (flags: SOCK_NONBLOCK, SOCK_CLOEXEC);
+ * releases the socket when either fails. */
+static long sock_install(struct sock *s, int domain, int kind, int protocol, int flags)
+{
+    struct file *f = file_alloc(&sock_file_ops, O_RDWR | (flags & SOCK_NONBLOCK));
+    if (!f) {
+        s->ops->release(s);
+        return -ENFILE;
+    }
+    f->priv = s;
+    s->file = f;
+    s->family = domain, s->type = kind, s->protocol = protocol;
+    int fd = fd_install(f, 0, flags & SOCK_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
 static long sys_socket(int domain, int type, int protocol)
 {
     if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
@@ -172,7 +198,9 @@ static long sys_socket(int domain, int type, int protocol)
     case AF_INET:
         if (kind == SOCK_DGRAM)
             rc = sock_create_inet_dgram(protocol, &s);
-        else if (kind == SOCK_STREAM || kind == SOCK_RAW)
+        else if (kind == SOCK_STREAM)
+            rc = sock_create_inet_stream ? sock_create_inet_stream(protocol, &s) : -EPROTONOSUPPORT;
+        else if (kind == SOCK_RAW)
             rc = -EPROTONOSUPPORT;
         else
             rc = -ESOCKTNOSUPPORT;
@@ -189,18 +217,7 @@ static long sys_socket(int domain, int type, int protocol)
     }
     if (rc < 0)
         return rc;
-    struct file *f = file_alloc(&sock_file_ops, O_RDWR | (type & SOCK_NONBLOCK));
-    if (!f) {
-        s->ops->release(s);
-        return -ENFILE;
-    }
-    f->priv = s;
-    s->file = f;
-    s->family = domain, s->type = kind, s->protocol = protocol;
-    int fd = fd_install(f, 0, type & SOCK_CLOEXEC);
-    if (fd < 0)
-        file_put(f);
-    return fd;
+    return sock_install(s, domain, kind, protocol, type);
 }
 
 /* ---- addresses and options ---- */
@@ -310,20 +327,36 @@ static long sys_shutdown(int fd, int how)
 
 static long sys_listen(int fd, int backlog)
 {
-    (void)backlog;
-    struct sock *s;
-    long rc = sock_get(fd, &s);
-    return rc < 0 ? rc : -EOPNOTSUPP;
-}
-
-static long sys_accept4(int fd, void *addr, int *lenp, int flags)
-{
-    (void)addr, (void)lenp;
     struct sock *s;
     long rc = sock_get(fd, &s);
     if (rc < 0)
         return rc;
-    return flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC) ? -EINVAL : -EOPNOTSUPP;
+    return s->ops->listen ? s->ops->listen(s, backlog) : -EOPNOTSUPP;
+}
+
+static long sys_accept4(int fd, void *addr, int *lenp, int flags)
+{
+    struct sock *s;
+    long rc = sock_get(fd, &s);
+    if (rc < 0)
+        return rc;
+    if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+        return -EINVAL;
+    if (!s->ops->accept)
+        return -EOPNOTSUPP;
+    if (addr && (!lenp || *lenp < 0))
+        return lenp ? -EINVAL : -EFAULT;
+    struct sock *n;
+    if ((rc = s->ops->accept(s, &n, sock_nonblocking(s, 0))) < 0)
+        return rc;
+    /* The peer's address is read before the descriptor exists: nothing can fail after it. */
+    unsigned len = addr ? (unsigned)*lenp : 0;
+    if (addr)
+        n->ops->getpeername(n, addr, &len);
+    long nfd = sock_install(n, s->family, s->type, s->protocol, flags);
+    if (nfd >= 0 && addr)
+        *lenp = (int)len;
+    return nfd;
 }
 
 static long sys_accept(int fd, void *addr, int *lenp)
@@ -484,10 +517,11 @@ static long sys_recvmmsg(int fd, struct sock_mmsghdr *vec, unsigned vlen, int fl
     return done ? (long)done : rc;
 }
 
+/* sendfile comes last: without it (weak, NULL) the table simply ends there. */
 const struct syscall_entry atoll_net_syscalls[] = {
     SYSCALL(socket),     SYSCALL(bind),       SYSCALL(connect),     SYSCALL(listen),
     SYSCALL(accept),     SYSCALL(accept4),    SYSCALL(getsockname), SYSCALL(getpeername),
     SYSCALL(setsockopt), SYSCALL(getsockopt), SYSCALL(shutdown),    SYSCALL(sendto),
     SYSCALL(recvfrom),   SYSCALL(sendmsg),    SYSCALL(recvmsg),     SYSCALL(sendmmsg),
-    SYSCALL(recvmmsg),   {-1, NULL},
+    SYSCALL(recvmmsg),   SYSCALL(sendfile),   {-1, NULL},
 };

@@ -78,8 +78,8 @@ static bool ignored_by_default(int sig)
            sig == 28; /* SIGCHLD, SIGCONT, SIGURG, SIGWINCH */
 }
 
-/* A signal to the program itself, as raise() and abort() send it. */
-static long signal_self(int sig)
+/* A signal to the program itself, as raise() and abort() send it (and the kernel, for SIGPIPE). */
+long signal_raise(int sig)
 {
     if (sig == 0)
         return 0;
@@ -108,17 +108,17 @@ static long sys_kill(int pid, int sig)
 {
     if (pid != 1 && pid != 0 && pid != -1)
         return -ESRCH;
-    return signal_self(sig);
+    return signal_raise(sig);
 }
 
 static long sys_tkill(int tid, int sig)
 {
-    return tid == 1 ? signal_self(sig) : -ESRCH;
+    return tid == 1 ? signal_raise(sig) : -ESRCH;
 }
 
 static long sys_tgkill(int tgid, int tid, int sig)
 {
-    return tgid == 1 && tid == 1 ? signal_self(sig) : -ESRCH;
+    return tgid == 1 && tid == 1 ? signal_raise(sig) : -ESRCH;
 }
 
 static long sys_rt_sigpending(uint64_t *set, size_t size)

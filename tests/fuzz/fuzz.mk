@@ -20,8 +20,12 @@ FUZZ_SRCS_cmdline := kernel/core/cmdline.c
 FUZZ_SRCS_path := kernel/core/path.c
 FUZZ_SRCS_pagealloc := kernel/mm/pagealloc.c
 # The stack alone: sockets, packet sockets and interface ioctls need the kernel core.
-FUZZ_SRCS_net_rx := $(filter-out kernel/net/socket%.c kernel/net/udp_socket.c \
+FUZZ_SRCS_net_rx := $(filter-out kernel/net/socket%.c kernel/net/udp_socket.c kernel/net/tcp_socket%.c \
 	kernel/net/packet%.c kernel/net/ifreq.c,$(sort $(wildcard kernel/net/*.c)))
+# TCP segments against a listener and a connection: the whole stack, as for net_rx.
+FUZZ_SRCS_tcp_input := $(FUZZ_SRCS_net_rx)
+# TCP options from the network, and the SACK scoreboard their blocks feed.
+FUZZ_SRCS_tcp_options := kernel/net/tcp_options.c kernel/net/tcp_sack.c kernel/net/tcp_ranges.c
 
 # The web server's parsers (apps/web).
 FUZZ_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c apps/web/path.c apps/web/json.c

@@ -1,5 +1,6 @@
 /* Every drop counter of the network stack is driven by one crafted frame (or send), and that
  * frame moves exactly that counter and no other drop counter. */
+#include "net_drops_tcp.h"
 #include "net_sim.h"
 
 static uint8_t f[NET_ETH_HLEN + NET_ETH_MAX_PAYLOAD], u[2048];
@@ -121,7 +122,7 @@ static void ip_not_for_us(void)
 }
 static void ip_unknown_protocol(void)
 {
-    send_bad_ip(9, 6, true, 0);
+    send_bad_ip(9, 47, true, 0); /* GRE */
 }
 static void ip_no_route(void)
 {
@@ -267,6 +268,7 @@ static const struct drop_case cases[] = {
     CASE(udp_bad_checksum),
     CASE(udp_no_port),
     CASE(udp_rcvbuf_full),
+    TCP_DROP_CASES,
 };
 
 struct snapshot {

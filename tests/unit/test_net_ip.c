@@ -197,7 +197,7 @@ static void test_header_validation_counters(void **state)
     net_rx(0, frame, n);
     assert_int_equal(net_counters.ip_not_for_us, 1);
     RESET();
-    h[9] = 6, FIX();
+    h[9] = 47, FIX(); /* GRE */
     net_rx(0, frame, n);
     assert_int_equal(net_counters.ip_unknown_protocol, 1);
     RESET();

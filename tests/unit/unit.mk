@@ -26,16 +26,25 @@ UNIT_SRCS_cmdline_virtio := kernel/core/cmdline.c
 UNIT_SRCS_cmdline_net := kernel/core/cmdline.c
 # The stack alone: sockets, packet sockets and interface ioctls need the kernel core.
 NET_KERNEL_ONLY_SRCS := kernel/net/socket%.c kernel/net/udp_socket.c kernel/net/packet%.c \
-	kernel/net/ifreq.c
+	kernel/net/ifreq.c kernel/net/tcp_socket%.c
 NET_STACK_SRCS := $(filter-out $(NET_KERNEL_ONLY_SRCS),$(sort $(wildcard kernel/net/*.c)))
 UNIT_SRCS_net_arp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
 UNIT_SRCS_net_udp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_drops := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_handshake := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_close := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_rst := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_retransmit := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_window := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_listen := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_timers := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_loopback := $(NET_STACK_SRCS)
 UNIT_SRCS_udp_socket := $(NET_STACK_SRCS) kernel/net/socket_syscalls.c kernel/net/udp_socket.c \
 	kernel/mm/pagealloc.c
+NET_TCP_SRCS := $(filter-out kernel/net/tcp_socket%.c,$(sort $(wildcard kernel/net/tcp_*.c)))
 UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c icmp.c ipv4.c \
-	netconfig.c netif.c reasm.c udp.c udp_queue.c)
+	netconfig.c netif.c reasm.c udp.c udp_queue.c) $(NET_TCP_SRCS)
 UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts.c kernel/net/ifreq.c \
 	kernel/dev/net/netdev.c
 
@@ -43,6 +52,17 @@ UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts
 UNIT_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c
 UNIT_SRCS_web_path := apps/web/path.c
 UNIT_SRCS_web_json := apps/web/json.c apps/web/path.c apps/web/timefmt.c
+# TCP's algorithm modules, each alone.
+UNIT_SRCS_tcp_options := kernel/net/tcp_options.c
+UNIT_SRCS_tcp_ranges := kernel/net/tcp_ranges.c
+UNIT_SRCS_tcp_sack := kernel/net/tcp_sack.c kernel/net/tcp_ranges.c
+UNIT_SRCS_tcp_rtt := kernel/net/tcp_rtt.c
+UNIT_SRCS_tcp_cc := kernel/net/tcp_cc.c
+UNIT_LDLIBS += -lm # test_tcp_cc checks CUBIC against a double-precision reference
+UNIT_SRCS_tcp_isn := kernel/net/tcp_isn.c
+UNIT_SRCS_tcp_syncookie := kernel/net/tcp_syncookie.c kernel/net/tcp_isn.c
+# The engine's loss recovery end to end over a simulated path (uses the modules above).
+UNIT_SRCS_tcp_lossy_link := $(NET_STACK_SRCS)
 
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
 # freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.

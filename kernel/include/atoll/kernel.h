@@ -44,6 +44,10 @@ typedef bool (*wait_ready_fn)(void *arg);
  * deadline_ns == UINT64_MAX waits forever; ready may be NULL to wait for the deadline only. */
 int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns);
 
+/* signal.c: a signal to the program itself, with its disposition: a fatal one ends the instance
+ * (status 128 + sig); an ignored or handled one returns 0 (handlers are never run). */
+long signal_raise(int sig);
+
 /* random.c */
 void random_init(void);
 void random_bytes(void *buf, size_t len);

@@ -32,7 +32,7 @@
     D(ip_bad_checksum)     /* header checksum mismatch */                                          \
     D(ip_bad_source)       /* source is broadcast, multicast or loopback */                        \
     D(ip_not_for_us)       /* destination is not one of our addresses (we do not forward) */       \
-    D(ip_unknown_protocol) /* neither ICMP nor UDP */                                              \
+    D(ip_unknown_protocol) /* neither ICMP, UDP nor TCP */                                         \
     D(ip_no_route)         /* an outgoing datagram with no route */                                \
     D(ip_too_big)          /* an outgoing datagram larger than IPv4 or UDP allows */               \
     T(frag_rx)                                                                                     \
@@ -57,7 +57,54 @@
     D(udp_bad_length)   /* UDP length field below 8 or beyond the IP payload */                    \
     D(udp_bad_checksum) /* UDP checksum mismatch */                                                \
     D(udp_no_port)      /* no endpoint bound to the destination port */                            \
-    D(udp_rcvbuf_full)  /* the endpoint's receive queue had no room */
+    D(udp_rcvbuf_full)  /* the endpoint's receive queue had no room */                             \
+    T(tcp_rx)                                                                                      \
+    T(tcp_tx)                                                                                      \
+    T(tcp_fast_path)                                                                               \
+    T(tcp_rst_sent)                                                                                \
+    T(tcp_rst_received)                                                                            \
+    T(tcp_retransmits)                                                                             \
+    T(tcp_fast_retransmits)                                                                        \
+    T(tcp_syn_retransmits)                                                                         \
+    T(tcp_rto_expired)                                                                             \
+    T(tcp_recoveries)                                                                              \
+    T(tcp_dupacks_rx)                                                                              \
+    T(tcp_delayed_acks)                                                                            \
+    T(tcp_challenge_acks)                                                                          \
+    T(tcp_challenge_limited)                                                                       \
+    T(tcp_window_probes)                                                                           \
+    T(tcp_keepalives_sent)                                                                         \
+    T(tcp_ooo_queued)                                                                              \
+    T(tcp_rcv_trimmed)                                                                             \
+    T(tcp_syn_rx)                                                                                  \
+    T(tcp_syncookies_sent)                                                                         \
+    T(tcp_syncookies_ok)                                                                           \
+    T(tcp_timewait_reused)                                                                         \
+    T(tcp_timewait_overflow)                                                                       \
+    T(tcp_orphan_overflow)                                                                         \
+    T(tcp_pmtu_updates)                                                                            \
+    T(tcp_timeouts)                                                                                \
+    T(tcp_aborts)                                                                                  \
+    T(tcp_finwait2_timeouts)                                                                       \
+    D(tcp_truncated)        /* shorter than a TCP header */                                        \
+    D(tcp_bad_offset)       /* data offset below 5 words or beyond the segment */                  \
+    D(tcp_bad_checksum)     /* TCP checksum mismatch */                                            \
+    D(tcp_bad_options)      /* a malformed options area */                                         \
+    D(tcp_broadcast)        /* a segment sent to a broadcast address */                            \
+    D(tcp_no_port)          /* no connection or listener (answered with RST) */                    \
+    D(tcp_listen_bad)       /* to a listener: neither a SYN nor a valid SYN-cookie ACK */          \
+    D(tcp_listen_overflow)  /* a SYN or cookie ACK while the accept queue was full */              \
+    D(tcp_conn_limit)       /* a SYN or cookie ACK with no connection block free */                \
+    D(tcp_unexpected)       /* no ACK on a synchronized connection, or a stray one in SYN-SENT */  \
+    D(tcp_paws_rejected)    /* an old timestamp (RFC 7323 PAWS): an old duplicate */               \
+    D(tcp_out_of_window)    /* a segment outside the receive window */                             \
+    D(tcp_bad_ack)          /* an ACK of data never sent, or too old (RFC 5961 5.2) */             \
+    D(tcp_rst_in_window)    /* a RST not at the exact next sequence (RFC 5961 3.2) */              \
+    D(tcp_syn_in_window)    /* a SYN on a synchronized connection (RFC 5961 4.2) */                \
+    D(tcp_rcv_window_full)  /* data beyond the receive buffer (or no memory for one) */            \
+    D(tcp_ooo_dropped)      /* out-of-order data beyond the bounded out-of-order map */            \
+    D(tcp_data_after_close) /* data for a socket the program closed (answered with RST) */         \
+    D(tcp_loop_full)        /* a segment to ourselves found the loopback queue full */
 
 struct net_counters {
 #define NET_COUNTER_FIELD(name) uint64_t name;

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""A lossy link between two interfaces of one network namespace, for tests where the kernel has no
+netem: every Ethernet frame arriving on one is sent out of the other (AF_PACKET), after a delay,
+with loss, duplication and reordering drawn from a seeded generator.
+
+  impair.py IF_A IF_B [--loss P] [--dup P] [--reorder P] [--delay-ms MS] [--seed N]
+  impair.py --no-offload IF...   turn off checksum offload and segmentation offloads (veths), so
+                                 frames seen on the other end are complete
+
+--reorder P sends that fraction of frames with half the delay, so they overtake earlier ones.
+Runs until killed; prints its counters on SIGTERM.
+"""
+import argparse
+import fcntl
+import heapq
+import random
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+import array
+
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+SIOCETHTOOL = 0x8946
+# Legacy ethtool set commands: TX checksum, scatter-gather, TSO, GSO, GRO.
+ETHTOOL_OFFLOADS = (0x17, 0x19, 0x1F, 0x24, 0x2C)
+
+
+def no_offload(names):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for name in names:
+        for cmd in ETHTOOL_OFFLOADS:
+            value = array.array("B", struct.pack("II", cmd, 0))
+            addr, _ = value.buffer_info()
+            ifr = struct.pack("16sP", name.encode(), addr)
+            try:
+                fcntl.ioctl(s.fileno(), SIOCETHTOOL, ifr)
+            except OSError as e:
+                print(f"impair: {name}: ethtool command {cmd:#x}: {e}", file=sys.stderr)
+
+
+def open_port(name):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.bind((name, 0))
+    s.setblocking(False)
+    return s
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("ifs", nargs="+")
+    p.add_argument("--no-offload", action="store_true")
+    p.add_argument("--loss", type=float, default=0.0)
+    p.add_argument("--dup", type=float, default=0.0)
+    p.add_argument("--reorder", type=float, default=0.0)
+    p.add_argument("--delay-ms", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args()
+    if a.no_offload:
+        no_offload(a.ifs)
+        return 0
+    if len(a.ifs) != 2:
+        p.error("two interfaces")
+    rng = random.Random(a.seed)
+    ports = [open_port(n) for n in a.ifs]
+    other = {ports[0].fileno(): ports[1], ports[1].fileno(): ports[0]}
+    by_fd = {s.fileno(): s for s in ports}
+    delay = a.delay_ms / 1000.0
+    queue = []
+    seq = 0
+    counts = {"forwarded": 0, "lost": 0, "duplicated": 0, "reordered": 0}
+
+    def stop(*_):
+        print("impair: " + " ".join(f"{k}={v}" for k, v in counts.items()), flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print("impair: forwarding " + " <-> ".join(a.ifs), flush=True)
+    while True:
+        now = time.monotonic()
+        while queue and queue[0][0] <= now:
+            _, _, out, frame = heapq.heappop(queue)
+            try:
+                out.send(frame)
+                counts["forwarded"] += 1
+            except OSError:
+                pass
+        timeout = max(0.0, queue[0][0] - now) if queue else 1.0
+        ready, _, _ = select.select(ports, [], [], timeout)
+        now = time.monotonic()
+        for s in ready:
+            for _ in range(256):
+                try:
+                    frame, addr = s.recvfrom(65536)
+                except BlockingIOError:
+                    break
+                if addr[2] == PACKET_OUTGOING:
+                    continue
+                if rng.random() < a.loss:
+                    counts["lost"] += 1
+                    continue
+                copies = 2 if rng.random() < a.dup else 1
+                counts["duplicated"] += copies - 1
+                for _ in range(copies):
+                    d = delay
+                    if a.reorder and rng.random() < a.reorder:
+                        d = delay / 2
+                        counts["reordered"] += 1
+                    out = other[s.fileno()]
+                    if d <= 0:
+                        try:
+                            out.send(frame)
+                            counts["forwarded"] += 1
+                        except OSError:
+                            pass
+                    else:
+                        seq += 1
+                        heapq.heappush(queue, (now + d, seq, out, frame))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
