@@ -73,11 +73,14 @@ poc_curl() {
     TOPO_ID=$(cat "$POC_STATE/id")
     poc_page_ok
     [[ ${TOPO_WEB:-linux} != test ]] || return 0
-    # The REST API names the runtime the app runs in.
+    # The REST API names the runtime the app runs in. The web app takes /run/.containerenv or
+    # /.dockerenv for a container: a web.linux on a host that is itself a container says so.
+    local runtime=${TOPO_WEB:-linux}
+    [[ $runtime != linux || ! (-e /run/.containerenv || -e /.dockerenv) ]] || runtime=container
     run in_ns C curl -s -m 20 -D - http://10.0.0.80/api/status
     echo "$output"
     [[ $status -eq 0 && $output == *"HTTP/1.1 200"* && $output == *"application/json"* ]]
-    [[ $output == *"\"runtime\":\"${TOPO_WEB:-linux}\""* && $output == *"\"requests\":"* ]]
+    [[ $output == *"\"runtime\":\"$runtime\""* && $output == *"\"requests\":"* ]]
 }
 
 poc_ping() {
