@@ -89,7 +89,8 @@ poc_ping() {
     run in_ns C ping -n -c 2 -W 2 10.0.0.80
     echo "$output"
     [[ $output == *" 0 received"* ]]
-    # Inside: the DMZ reaches the router and, through it, the firewall's inside address.
+    # Inside (from the DMZ hosts, or the Linux probes beside unikernel ones): the router, through
+    # it the firewall's inside address, and the DNS server answer.
     run in_ns S ping -n -c 2 -W 5 10.0.0.1
     echo "$output"
     [[ $output == *" 2 received"* ]]

@@ -110,13 +110,15 @@ topo_veth_links() {
     topo_client_addr c0
 }
 
-# topo_image_server NS DEV ADDR IMAGE MAC LOG: boots an Atoll image as a DMZ host: its tap, made
-# in NS, joins the DMZ bridge once QEMU holds it, and the namespace's own veth DEV gives up the
-# address.
+# topo_image_server NS DEV ADDR IMAGE MAC LOG PROBE: boots an Atoll image as a DMZ host: its tap,
+# made in NS, joins the DMZ bridge once QEMU holds it, and the namespace's own veth DEV gives up
+# ADDR for PROBE, a Linux host on the DMZ from which the checks ping the inside.
 topo_image_server() {
     local ns deadline
     ns=$(topo_ns "$1")
     ip -n "$ns" addr flush dev "$2"
+    ip -n "$ns" addr add "$7/24" dev "$2"
+    ip -n "$ns" route add default via 10.0.0.1
     ip -n "$ns" tuntap add dev tap0 mode tap
     ip -n "$ns" link set tap0 up
     "$TOPO_ATOLL" run "$4" --netns "$ns" --net "tap=tap0,ip=$3/24,gw=10.0.0.1,mac=$5" \
@@ -159,7 +161,7 @@ topo_servers() {
     container) topo_container_server S dns "$log/dns.log" || return 1 ;;
     unikernel)
         topo_image_server S s0 10.0.0.100 "$TOPO_BUILD/dns/dns.img" 52:54:00:0d:00:64 \
-            "$log/dns.log" || return 1
+            "$log/dns.log" 10.0.0.10 || return 1
         ;;
     test)
         ip netns exec "$(topo_ns S)" "$TOPO_PY" "$TOPO_DIR/dns_responder.py" 10.0.0.100 \
@@ -181,7 +183,7 @@ topo_servers() {
     container) topo_container_server W web "$log/web.log" || return 1 ;;
     unikernel)
         topo_image_server W w0 10.0.0.80 "$TOPO_BUILD/web/web.img" 52:54:00:0d:00:50 \
-            "$log/web.log" || return 1
+            "$log/web.log" 10.0.0.11 || return 1
         ;;
     test)
         mkdir -p "$log/www"
