@@ -50,4 +50,4 @@ $(VM_DIR)/nft-forward: tools/vm/nft_forward.c
 vm-nft: $(VM_DIR)/nft.cpio.gz $(VM_DIR)/nft-forward
 
 # The end-to-end tests boot programs in the vm runtime too.
-e2e: vm
+e2e: vm vm-nft
