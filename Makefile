@@ -41,9 +41,8 @@ APPS := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
-.PHONY: bench-forward bench-web bench-tcp
-.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp clean format format-check \
-	containers
+.PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp bench-tcp bench-forward \
+	bench-web clean format format-check containers
 all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
@@ -143,6 +142,8 @@ demo: deps
 test: deps
 	$(MAKE) format-check
 	$(MAKE) all
+	@# The test programs and harnesses compile in parallel; they run one at a time.
+	$(MAKE) -j$$(nproc) unit-build fuzz-build
 	$(MAKE) unit unit-tools
 	$(MAKE) fuzz
 	$(MAKE) e2e e2e-tools
@@ -155,11 +156,11 @@ bench-udp: all vm
 
 bench-forward: all
 	BUILD=$(BUILD) bench/forward.sh $(BENCH_FLAGS)
+bench-tcp: all vm
+	BUILD=$(BUILD) bench/tcp.sh $(BENCH_FLAGS)
 
 bench-web: all vm
 	BUILD=$(BUILD) bench/web.sh $(BENCH_FLAGS)
-bench-tcp: all vm
-	BUILD=$(BUILD) bench/tcp.sh $(BENCH_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

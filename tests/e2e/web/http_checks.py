@@ -1,8 +1,9 @@
 """Every status and header rule of apps/web, checked with http.client and raw sockets.
 
-usage: http_checks.py HOST PORT ROOT HEADER_TIMEOUT_S
+usage: http_checks.py HOST PORT ROOT HEADER_TIMEOUT_S [untimed]
 ROOT is the web root the server was started with (the checks compare bodies with its files); it
-must hold index.html, sub/index.html and big.bin (100 KiB).
+must hold index.html, sub/index.html and big.bin (100 KiB). "untimed" says the server's files carry
+no time (an image's rootfs): then there must be no Last-Modified and the ETag is a content hash.
 """
 import email.utils
 import http.client
@@ -15,6 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import CheckFailed, Conn, check, exchange, run  # noqa: E402
 
 HOST, PORT, ROOT, HEADER_TIMEOUT = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+UNTIMED = len(sys.argv) > 5 and sys.argv[5] == "untimed"
 
 
 def file_bytes(name):
@@ -43,8 +45,13 @@ def get_200_headers(host, port):
     date = email.utils.parsedate_to_datetime(r.getheader("Date"))
     check(abs(date.timestamp() - time.time()) < 120, "Date far from now")
     check(r.getheader("ETag", "").startswith('"'), "ETag %s" % r.getheader("ETag"))
-    mtime = os.stat(os.path.join(ROOT, "index.html")).st_mtime
-    check(email.utils.parsedate_to_datetime(r.getheader("Last-Modified")).timestamp() == int(mtime), "Last-Modified")
+    if UNTIMED:
+        check(r.getheader("Last-Modified") is None, "Last-Modified for a file without a time")
+        check(r.getheader("ETag").startswith('"h'), "ETag %s is not a content hash" % r.getheader("ETag"))
+    else:
+        mtime = os.stat(os.path.join(ROOT, "index.html")).st_mtime
+        check(email.utils.parsedate_to_datetime(r.getheader("Last-Modified")).timestamp() == int(mtime),
+              "Last-Modified")
     check(r.getheader("Accept-Ranges") == "bytes", "Accept-Ranges")
 
 
@@ -76,6 +83,10 @@ def conditional_304(host, port):
     check(r.status == 304, "If-None-Match list with a weak tag: %d" % r.status)
     r, _ = request("GET", "/index.html", headers={"If-None-Match": '"other"'})
     check(r.status == 200, "If-None-Match mismatch: %d" % r.status)
+    if UNTIMED:  # without a time, If-Modified-Since cannot match
+        r, _ = request("GET", "/index.html", headers={"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"})
+        check(r.status == 200, "If-Modified-Since on a file without a time: %d" % r.status)
+        return
     r, _ = request("GET", "/index.html", headers={"If-Modified-Since": last_modified})
     check(r.status == 304, "If-Modified-Since same date: %d" % r.status)
     r, _ = request("GET", "/index.html", headers={"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"})
