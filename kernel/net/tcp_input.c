@@ -197,6 +197,11 @@ static bool acceptable(const struct tcp_conn *c, const struct tcp_seg *s, uint32
 /* Consumes the ACK field; false when the segment must be dropped. */
 static bool process_ack(struct tcp_conn *c, struct tcp_seg *s)
 {
+    /* A half-open child whose handshake the client completed with the SYN cookie we sent
+     * before this child existed (its SYN was sent again once the SYN queue had room). */
+    if (c->state == TCPS_SYN_RECEIVED && c->listener && s->ack != c->iss + 1 &&
+        tcp_listen_cookie_takeover(c, s))
+        return false;
     /* RFC 5961 5.2: an ACK outside [SND.UNA - MAX.SND.WND, SND.MAX] gets a challenge ACK. */
     if (seq_gt(s->ack, c->snd_max) || seq_lt(s->ack, c->snd_una - MAX(c->max_snd_wnd, 65535u))) {
         net_counters.tcp_bad_ack++;

@@ -241,6 +241,9 @@ void tcp_syn_options(struct tcp_conn *c, const struct tcp_opts *o);
 void tcp_listen_established(struct tcp_conn *child); /* a child reached ESTABLISHED */
 void tcp_listen_close(struct tcp_conn *l);
 void tcp_listen_forget(struct tcp_conn *child); /* a queued child dies: unlink and free */
+/* The ACK to half-open child carries a valid SYN cookie instead: the child gives way to the
+ * cookie's connection (true; child is freed), or false when it is no cookie. */
+bool tcp_listen_cookie_takeover(struct tcp_conn *child, const struct tcp_seg *s);
 
 /* tcp_recovery.c: congestion control and loss recovery over tcp_cc, tcp_sack and tcp_rtt */
 void tcp_recovery_start(struct tcp_conn *c); /* the connection is established */

@@ -206,6 +206,21 @@ static void cookie_ack(struct tcp_conn *l, const struct tcp_seg *s)
         tcp_process(c, (struct tcp_seg *)s);
 }
 
+bool tcp_listen_cookie_takeover(struct tcp_conn *child, const struct tcp_seg *s)
+{
+    struct tcp_conn *l = child->listener;
+    const struct ip_rx *ip = s->ip;
+    uint16_t mss;
+    if (!l->cookie_at || net_now() - l->cookie_at > 2 * TCP_COOKIE_PERIOD_NS ||
+        (s->flags & (TH_SYN | TH_RST)) || s->seq != child->irs + 1 ||
+        tcp_syncookie_check(ip->dst, l->local_port, ip->src, get16(ip->payload), s->seq - 1,
+                            s->ack - 1, net_now(), &mss) < 0)
+        return false;
+    tcp_listen_forget(child);
+    cookie_ack(l, s);
+    return true;
+}
+
 void tcp_listen_input(struct tcp_conn *l, const struct tcp_seg *s)
 {
     if (s->flags & TH_RST) {

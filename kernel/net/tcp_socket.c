@@ -8,11 +8,14 @@
 #include "net_internal.h"
 
 /* A socket record is small; records come from pages kept for reuse, at most one per descriptor. */
-#define TCP_SOCK_MAX   FD_MAX
-#define SOMAXCONN      4096 /* Linux's net.core.somaxconn: listen's backlog is capped at it */
-#define LINUX_SYN_SENT 2
-#define LINUX_SYN_RECV 3
-#define LINUX_CLOSE    7
+#define TCP_SOCK_MAX    FD_MAX
+#define SOMAXCONN       4096 /* Linux's net.core.somaxconn: listen's backlog is capped at it */
+#define LINUX_SYN_SENT  2
+#define LINUX_SYN_RECV  3
+#define LINUX_FIN_WAIT1 4
+#define LINUX_CLOSE     7
+#define LINUX_LAST_ACK  9
+#define LINUX_CLOSING   11
 
 struct sockaddr_in_k {
     uint16_t family;
@@ -302,21 +305,29 @@ static unsigned tcp_sock_poll(struct sock *s, uint64_t *wake_ns)
     return mask;
 }
 
-static bool all_acked(void *arg)
+/* Whether a close that lingers is over: the FIN was acknowledged (Linux's sk_stream_closing), or
+ * the connection failed. */
+static bool close_finished(void *arg)
 {
     struct tcp_sock *t = arg;
-    return tcp_unsent(t->conn) == 0 || (tcp_poll(t->conn) & (TCP_EV_ERR | TCP_EV_HUP));
+    struct tcp_conn_info info;
+    tcp_get_info(t->conn, &info);
+    bool closing = info.state == LINUX_FIN_WAIT1 || info.state == LINUX_CLOSING ||
+                   info.state == LINUX_LAST_ACK;
+    return !closing || (tcp_poll(t->conn) & TCP_EV_ERR);
 }
 
 static void tcp_sock_release(struct sock *s)
 {
     struct tcp_sock *t = tcp_sock_of(s);
     bool abort = t->linger_on && t->linger_secs == 0;
-    if (t->linger_on && t->linger_secs > 0 && !sock_nonblocking(s, 0)) {
-        /* SO_LINGER with a time: close waits (bounded) until the peer acknowledged the data. */
+    /* SO_LINGER with a time: as Linux, close sends FIN after the data and waits, at most that
+     * long, until the peer acknowledged it (non-blocking sockets too). Unread data still resets. */
+    if (t->linger_on && t->linger_secs > 0 && !t->listening && !tcp_unread(t->conn) &&
+        tcp_shutdown(t->conn, SHUT_WR) == 0) {
         uint64_t deadline = clock_monotonic_ns() + (uint64_t)t->linger_secs * NET_NS_PER_SEC;
-        while (!all_acked(t) && clock_monotonic_ns() < deadline)
-            sched_wait(all_acked, t, MIN(deadline, net_next_deadline()));
+        while (!close_finished(t) && clock_monotonic_ns() < deadline)
+            sched_wait(close_finished, t, MIN(deadline, net_next_deadline()));
     }
     tcp_close(t->conn, abort);
     sock_free(t);

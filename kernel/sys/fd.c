@@ -4,7 +4,7 @@
 #include "atoll/kernel.h"
 #include "atoll/syscall.h"
 
-#define FILES_MAX       256
+#define FILES_MAX       (FD_MAX + 64) /* every descriptor may hold its own file (1,000 sockets) */
 #define F_DUPFD         0
 #define F_GETFD         1
 #define F_SETFD         2

@@ -51,6 +51,12 @@ static void watch(int fd, unsigned events, int op)
 
 static void finish(int fd)
 {
+    if (limit && served + 1 == limit) {
+        /* The last one: close() waits until the peer acknowledged our FIN, since the program
+         * exits next (in a unikernel, exit stops the machine and its stack with it). */
+        struct linger lg = {1, 5};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    }
     epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
     close(fd);
     free(conns[fd].pending);

@@ -116,6 +116,36 @@ static void test_syn_cookie_keeps_options_in_timestamp(void **state)
     }
 }
 
+/* The client's SYN got a cookie, its retransmission (same ISN) a half-open child once the queue
+ * had room; the client completes with the cookie: the connection is made, nothing reset. */
+static void test_cookie_ack_reaching_a_half_open_child(void **state)
+{
+    (void)state;
+    struct tcp_conn *l = listener(16);
+    for (uint16_t p = 0; p < 16; p++)
+        syn_from((uint16_t)(7000 + p), 100, NULL, NULL);
+    struct pseg ck;
+    syn_from(8002, 3000, NULL, &ck); /* answered with a cookie */
+    tsim_send_from(SIM_PEER_IP, 7000, OUR_PORT, 101, 0, TH_RST, 0, NULL, NULL, 0); /* room */
+    assert_int_equal(l->synq_len, 15);
+    struct pseg sa;
+    syn_from(8002, 3000, NULL, &sa); /* the retransmitted SYN: a child with its own ISN */
+    assert_int_equal(l->synq_len, 16);
+    assert_int_not_equal(sa.seq, ck.seq);
+    sim_clear();
+    tsim_send_from(SIM_PEER_IP, 8002, OUR_PORT, 3001, ck.seq + 1, TH_ACK, 65535, NULL, NULL, 0);
+    for (unsigned i = 0; i < sim_nframes; i++) {
+        struct pseg s;
+        tsim_parse(i, &s);
+        assert_false(s.flags & TH_RST);
+    }
+    struct tcp_conn *c;
+    assert_int_equal(tcp_accept(l, &c), 0);
+    assert_int_equal(c->state, TCPS_ESTABLISHED);
+    assert_int_equal(c->iss, ck.seq);
+    assert_int_equal(l->synq_len, 15);
+}
+
 static void test_accept_queue_bound_drops_syns(void **state)
 {
     (void)state;
@@ -243,6 +273,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_syn_cookies_when_queue_full, tsim_setup,
                                         tsim_teardown),
         cmocka_unit_test_setup_teardown(test_syn_cookie_keeps_options_in_timestamp, tsim_setup,
+                                        tsim_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_ack_reaching_a_half_open_child, tsim_setup,
                                         tsim_teardown),
         cmocka_unit_test_setup_teardown(test_accept_queue_bound_drops_syns, tsim_setup,
                                         tsim_teardown),

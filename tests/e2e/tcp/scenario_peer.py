@@ -59,8 +59,12 @@ def reset_after_line(c):
 
 
 def unread_close(c):
-    c.sendall(b"u" * 65536)
-    log(f"unread data: the client's close gave {error_of(c)}")
+    try:
+        c.sendall(b"u" * 65536)
+        how = error_of(c)
+    except ConnectionResetError:  # the reset came while we were still sending
+        how = "ECONNRESET"
+    log(f"unread data: the client's close gave {how}")
 
 
 def linger_zero(c):
