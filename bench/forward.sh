@@ -6,13 +6,14 @@
 #   linux      apps/firewall and apps/router as static Linux binaries in those namespaces
 #   container  the same binaries as podman containers
 #   unikernel  the same programs as Atoll images under QEMU (TCG here: no usable KVM)
-#   vm         the same binaries in Linux VMs on the same QEMU (`atoll run --runtime vm`)
+#   vm         Linux VMs on the same QEMU forwarding themselves, the firewall's with the same
+#              nftables rules as `kernel` (build/vm/nft-forward over build/vm/nft.cpio.gz)
+#   vm-apps    the same binaries as `linux` in Linux VMs on the same QEMU (`atoll run --runtime vm`)
 #
-#   bench/forward.sh [--seconds N] [--count N] [--modes "kernel linux container unikernel vm"]
+#   bench/forward.sh [--seconds N] [--count N] [--modes "kernel linux container unikernel vm vm-apps"]
 #
-# Needs root, `make all`, nft, podman (container). Writes bench/results/forward-DATE.csv.
-# Linux's nftables forwarding inside the vm runtime's guest is not measured: its busybox
-# initramfs has no nft (docs/vm.md); the vm row runs the same network functions in that guest.
+# Needs root, `make all`, nft, podman (container); builds `make vm vm-nft` for the VM rows.
+# Writes bench/results/forward-DATE.csv and prints the unikernel / vm ratios.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +21,7 @@ BUILD=${BUILD:-build}
 [[ $BUILD == /* ]] || BUILD="$root/$BUILD"
 seconds=5
 count=200
-modes="kernel linux container unikernel vm"
+modes="kernel linux container unikernel vm vm-apps"
 while (($#)); do
     case $1 in
     --seconds) seconds=$2; shift 2 ;;
@@ -51,7 +52,7 @@ trap cleanup EXIT
 record() { echo "$(date -u +%F),$accel,$1,$2,$3,$4" >>"$csv"; }
 
 for mode in $modes; do
-    [[ $mode != vm ]] || make -C "$root" BUILD="$BUILD" vm >/dev/null
+    [[ $mode != vm* ]] || make -C "$root" BUILD="$BUILD" vm vm-nft >/dev/null
     if [[ $mode == container ]]; then
         "$root/scripts/container-build.sh" router "$BUILD" >/dev/null
         "$root/scripts/container-build.sh" firewall "$BUILD" >/dev/null
@@ -66,7 +67,7 @@ for mode in $modes; do
         continue
     fi
     client_if=c0
-    [[ $mode == unikernel || $mode == vm ]] && client_if=tap0
+    [[ $mode == unikernel || $mode == vm* ]] && client_if=tap0
     ip netns exec "$(topo_ns C)" ping -c 1 -W 5 192.168.100.1 >/dev/null 2>&1 || true
     fw_mac=$(ip -n "$(topo_ns C)" neigh show 192.168.100.1 | awk '{print $5}')
     run_bench() {
@@ -88,4 +89,9 @@ for mode in $modes; do
     state=""
 done
 echo "accelerator: $accel; CSV: $csv"
+# The issue's goal: the unikernel against a Linux VM doing nftables forwarding on the same QEMU.
+for metric in rate_64B rate_1518B; do
+    awk -F, -v m="$metric" '$4 == m && $3 == "unikernel" { u = $5 } $4 == m && $3 == "vm" { v = $5 }
+        END { if (u && v) printf "unikernel / vm (nftables), %s: %.1fx\n", m, u / v }' "$csv"
+done
 column -s, -t "$csv"

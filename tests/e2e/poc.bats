@@ -1,14 +1,18 @@
 #!/usr/bin/env bats
 # The white paper's topology with the firewall and the router as unikernels under QEMU (TCG) in network
-# namespaces (two QEMU guests at once). See tests/e2e/netfn/.
+# namespaces, with Atoll's dns and web unikernels in the DMZ. See tests/e2e/netfn/.
 
 load helpers
 load netfn/poc_checks
 
 setup_file() {
     require_built_tools
-    [[ -x $E2E_BUILD/router/router.img && -x $E2E_BUILD/firewall/firewall.img ]] ||
-        skip "run make all first"
+    local app
+    for app in router firewall dns web; do
+        [[ -x $E2E_BUILD/$app/$app.img ]] || skip "run make all first"
+    done
+    # The DMZ: dns.img and web.img under QEMU too (four guests at once).
+    export TOPO_DNS=unikernel TOPO_WEB=unikernel
     poc_setup_file unikernel
 }
 

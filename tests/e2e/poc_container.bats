@@ -1,17 +1,19 @@
 #!/usr/bin/env bats
 # The white paper's topology with the firewall and the router as podman containers (FROM scratch) in network
-# namespaces (--network ns:...). See tests/e2e/netfn/.
+# namespaces (--network ns:...), with the dns and web apps' containers in the DMZ. See tests/e2e/netfn/.
 
 load helpers
 load netfn/poc_checks
 
 setup_file() {
     require_built_tools
-    [[ -x $E2E_BUILD/router/router.linux && -x $E2E_BUILD/firewall/firewall.linux ]] ||
-        skip "run make all first"
+    local app
+    for app in router firewall dns web; do
+        [[ -x $E2E_BUILD/$app/$app.linux ]] || skip "run make all first"
+    done
     command -v podman >/dev/null || skip "needs podman"
-    build_container router
-    build_container firewall
+    for app in router firewall dns web; do build_container "$app"; done
+    export TOPO_DNS=container TOPO_WEB=container # the dns and web containers in the DMZ
     poc_setup_file container
 }
 

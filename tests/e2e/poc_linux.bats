@@ -1,14 +1,18 @@
 #!/usr/bin/env bats
 # The white paper's topology with the firewall and the router as static Linux binaries in network
-# namespaces (fast: the checks themselves, without QEMU or podman). See tests/e2e/netfn/.
+# namespaces, and Atoll's dns and web apps as static Linux binaries in the DMZ (fast: the checks
+# themselves, without QEMU or podman). See tests/e2e/netfn/.
 
 load helpers
 load netfn/poc_checks
 
 setup_file() {
     require_built_tools
-    [[ -x $E2E_BUILD/router/router.linux && -x $E2E_BUILD/firewall/firewall.linux ]] ||
-        skip "run make all first"
+    local app
+    for app in router firewall dns web; do
+        [[ -x $E2E_BUILD/$app/$app.linux ]] || skip "run make all first"
+    done
+    export TOPO_DNS=linux TOPO_WEB=linux # dns.linux and web.linux in the DMZ
     poc_setup_file linux
 }
 

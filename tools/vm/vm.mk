@@ -6,6 +6,9 @@
 #   $(BUILD)/vm/vmlinux              the same unpacked (PVH ELF: boots seconds faster under TCG)
 #   $(BUILD)/vm/initramfs.cpio.gz    busybox-static, the virtio-net modules, the init
 #   $(BUILD)/vm/initramfs-APP.cpio.gz  the same with APP's Linux binary, for plain QEMU runs
+#   vm-nft, $(BUILD)/vm/nft.cpio.gz  optional: Debian's nft, its libraries and the nf_tables
+#                                    modules, for a guest that forwards with Linux's nftables
+#   $(BUILD)/vm/nft-forward          its program (static): runs the archive's boot script
 # `atoll run --runtime vm` uses the kernel and the base initramfs and adds the binary itself.
 
 VM_DIR := $(BUILD)/vm
@@ -16,7 +19,7 @@ VM_INIT_SRCS := tools/vm/init.c kernel/core/cmdline.c kernel/net/netconfig.c ker
 VM_INIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -DATOLL_HOST -Ikernel/include \
 	-ffunction-sections -fdata-sections -Wl,--gc-sections
 
-.PHONY: vm
+.PHONY: vm vm-nft
 
 $(VM_INIT): $(VM_INIT_SRCS) kernel/include/atoll/cmdline.h kernel/include/atoll/netconfig.h \
 		kernel/include/atoll/klib.h
@@ -36,5 +39,15 @@ $(foreach a,$(APPS),$(eval $(call vm_app_rule,$(a))))
 
 vm: $(VM_DIR)/vmlinuz $(VM_DIR)/initramfs.cpio.gz $(foreach a,$(APPS),$(VM_DIR)/initramfs-$(a).cpio.gz)
 
+$(VM_DIR)/nft.cpio.gz: tools/vm/build-nft.sh tools/vm/nft-forward.sh
+	tools/vm/build-nft.sh $(VM_DIR) tools/vm/nft-forward.sh
+
+# The program the guest runs (the runner boots ELF files): it starts the archive's script.
+$(VM_DIR)/nft-forward: tools/vm/nft_forward.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+vm-nft: $(VM_DIR)/nft.cpio.gz $(VM_DIR)/nft-forward
+
 # The end-to-end tests boot programs in the vm runtime too.
-e2e: vm
+e2e: vm vm-nft

@@ -1,5 +1,6 @@
 # The checks of the white paper's topology, shared by poc.bats (unikernels under QEMU TCG),
-# poc_container.bats (podman) and poc_linux.bats (the static binaries in namespaces).
+# poc_container.bats (podman) and poc_linux.bats (the static binaries in namespaces). The DMZ
+# servers are Atoll's dns and web apps in the same form (TOPO_DNS, TOPO_WEB: topology.bash).
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # status and output are set by bats' run
 
@@ -34,22 +35,52 @@ in_ns() {
     ip netns exec "$ns" "$@"
 }
 
+# The answers of apps/dns's poc.test zone (apps/dns/rootfs/zones/poc.test.zone).
 poc_dig() {
     TOPO_ID=$(cat "$POC_STATE/id")
     # The first query may wait for ARP on three links: a few tries with short timeouts.
-    run in_ns C dig +short +time=3 +tries=3 @10.0.0.100 www.example
+    run in_ns C dig +short +time=3 +tries=3 @10.0.0.100 www.poc.test
     echo "$output"
     [[ $status -eq 0 && $output == "10.0.0.80" ]]
-    run in_ns C dig +tcp +short +time=5 +tries=2 @10.0.0.100 www.example
+    run in_ns C dig +short +time=3 +tries=2 @10.0.0.100 ns.poc.test
+    echo "$output"
+    [[ $status -eq 0 && $output == "10.0.0.100" ]]
+    run in_ns C dig +time=3 +tries=2 @10.0.0.100 web.poc.test
+    echo "$output"
+    [[ $status -eq 0 && $output == *"status: NOERROR"* && $output == *"flags: qr aa"* ]]
+    grep -Eq '^web\.poc\.test\.[[:space:]]+3600[[:space:]]+IN[[:space:]]+A[[:space:]]+10\.0\.0\.80$' <<<"$output"
+    run in_ns C dig +short +time=3 +tries=2 @10.0.0.100 nothing.poc.test
+    echo "$output"
+    [[ $status -eq 0 && -z $output ]] # NXDOMAIN: no answer
+    run in_ns C dig +tcp +short +time=5 +tries=2 @10.0.0.100 www.poc.test
     echo "$output"
     [[ $status -eq 0 && $output == "10.0.0.80" ]]
 }
 
-poc_curl() {
-    TOPO_ID=$(cat "$POC_STATE/id")
+# poc_page_ok: the web server's front page (apps/web/rootfs/www/index.html, or the test server's).
+poc_page_ok() {
     run in_ns C curl -s -m 20 --retry 2 http://10.0.0.80/
     echo "$output"
-    [[ $status -eq 0 && $output == "atoll poc web page" ]]
+    if [[ ${TOPO_WEB:-linux} == test ]]; then
+        [[ $status -eq 0 && $output == "atoll poc web page" ]]
+    else
+        [[ $status -eq 0 && $output == *"<title>Atoll web</title>"* ]]
+        diff <(echo "$output") "$TOPO_ROOT/apps/web/rootfs/www/index.html"
+    fi
+}
+
+poc_curl() {
+    TOPO_ID=$(cat "$POC_STATE/id")
+    poc_page_ok
+    [[ ${TOPO_WEB:-linux} != test ]] || return 0
+    # The REST API names the runtime the app runs in. The web app takes /run/.containerenv or
+    # /.dockerenv for a container: a web.linux on a host that is itself a container says so.
+    local runtime=${TOPO_WEB:-linux}
+    [[ $runtime != linux || ! (-e /run/.containerenv || -e /.dockerenv) ]] || runtime=container
+    run in_ns C curl -s -m 20 -D - http://10.0.0.80/api/status
+    echo "$output"
+    [[ $status -eq 0 && $output == *"HTTP/1.1 200"* && $output == *"application/json"* ]]
+    [[ $output == *"\"runtime\":\"$runtime\""* && $output == *"\"requests\":"* ]]
 }
 
 poc_ping() {
@@ -58,7 +89,8 @@ poc_ping() {
     run in_ns C ping -n -c 2 -W 2 10.0.0.80
     echo "$output"
     [[ $output == *" 0 received"* ]]
-    # Inside: the DMZ reaches the router and, through it, the firewall's inside address.
+    # Inside (from the DMZ hosts, or the Linux probes beside unikernel ones): the router, through
+    # it the firewall's inside address, and the DNS server answer.
     run in_ns S ping -n -c 2 -W 5 10.0.0.1
     echo "$output"
     [[ $output == *" 2 received"* ]]
@@ -134,6 +166,5 @@ poc_hostile() {
     (($(last 'rule [^ ]*poc.rules:21 chain forward drop packets ') >= 1)) # spoofed source
     (($(last 'rule [^ ]*poc.rules:22 chain forward drop packets ') >= 1)) # echo from outside
     # Still forwarding.
-    run in_ns C curl -s -m 20 http://10.0.0.80/
-    [[ $output == "atoll poc web page" ]]
+    poc_page_ok
 }

@@ -12,15 +12,14 @@
 #   container  the same binaries as podman containers in F and R (--network ns:...)
 #   unikernel  the .img under QEMU (TCG) in F and R with tap0 and tap1; once QEMU holds them,
 #              each tap moves to its neighbour (client, link bridge, DMZ bridge)
-#   vm         the same, with `atoll run --runtime vm`: the .linux binaries in a Linux guest
+#   vm-apps    the same, with `atoll run --runtime vm`: the .linux binaries in a Linux guest
+#   vm         Linux guests on the same QEMU forwarding themselves, the firewall's with nftables
+#              rules of the PoC policy's meaning (bench/forward-nft.rules): build/vm/nft-forward
+#              over build/vm/nft.cpio.gz (`make vm vm-nft`), with the same taps as the unikernel
 # F and R have no address on their links: Linux's own IP stack stays off them (IPv6 disabled,
 # no IPv4 address), so only the network function answers there.
 #
-# The DMZ servers are Linux test servers (tests/e2e/netfn/dns_responder.py and python3's
-# http.server); set TOPO_DNS_IMAGE / TOPO_WEB_IMAGE to Atoll images to boot those instead (each
-# gets a tap on the DMZ bridge, addressed with `--net tap=...,ip=...,gw=10.0.0.1`). The checks
-# that read the test servers' content (the page text, the DNS answer 10.0.0.80) expect what the
-# test servers give.
+# The DMZ servers are Atoll's dns and web apps, as TOPO_DNS and TOPO_WEB say (topo_servers).
 # shellcheck shell=bash
 
 TOPO_PY=/usr/bin/python3
@@ -111,13 +110,15 @@ topo_veth_links() {
     topo_client_addr c0
 }
 
-# topo_image_server NS DEV ADDR IMAGE MAC LOG: boots an Atoll image as a DMZ host instead of the
-# Linux test server: its tap, made in NS, joins the DMZ bridge once QEMU holds it, and the
-# namespace's own veth DEV gives up the address.
+# topo_image_server NS DEV ADDR IMAGE MAC LOG PROBE: boots an Atoll image as a DMZ host: its tap,
+# made in NS, joins the DMZ bridge once QEMU holds it, and the namespace's own veth DEV gives up
+# ADDR for PROBE, a Linux host on the DMZ from which the checks ping the inside.
 topo_image_server() {
     local ns deadline
     ns=$(topo_ns "$1")
     ip -n "$ns" addr flush dev "$2"
+    ip -n "$ns" addr add "$7/24" dev "$2"
+    ip -n "$ns" route add default via 10.0.0.1
     ip -n "$ns" tuntap add dev tap0 mode tap
     ip -n "$ns" link set tap0 up
     "$TOPO_ATOLL" run "$4" --netns "$ns" --net "tap=tap0,ip=$3/24,gw=10.0.0.1,mac=$5" \
@@ -133,21 +134,58 @@ topo_image_server() {
     topo_bridge_port "$(topo_ns B)" "t$1"
 }
 
+# topo_container_server NS APP LOG: the app's container (make container-APP) inside NS.
+topo_container_server() {
+    local id
+    id=$(podman run -d "${PODMAN_RUN_FLAGS[@]}" --network "ns:/run/netns/$(topo_ns "$1")" \
+        --name "atoll-nf-$2-$TOPO_ID" "localhost/atoll-$2:latest") || return 1
+    topo_track containers "$id"
+    podman logs -f "$id" >"$3" 2>&1 &
+    topo_track pids $!
+}
+
+# The DMZ servers are Atoll's own apps (apps/dns with its poc.test zone, apps/web with its page
+# and /api/status), run as TOPO_DNS and TOPO_WEB say: `linux` (the static binaries in S and W,
+# the default), `container` (make container-dns container-web), `unikernel` (dns.img and web.img
+# under QEMU, each with a tap on the DMZ bridge) or `test`: Linux test servers
+# (tests/e2e/netfn/dns_responder.py, which answers every A question with 10.0.0.80, and python3's
+# http.server with the page "atoll poc web page"), for where an app cannot run yet.
 topo_servers() {
-    local log=$1
-    if [[ -n ${TOPO_DNS_IMAGE:-} ]]; then
-        topo_image_server S s0 10.0.0.100 "$TOPO_DNS_IMAGE" 52:54:00:0d:00:64 "$log/dns.log" ||
-            return 1
-    else
+    local log=$1 zones="$TOPO_ROOT/apps/dns/rootfs/zones"
+    case ${TOPO_DNS:-linux} in
+    linux)
+        ip netns exec "$(topo_ns S)" "$TOPO_BUILD/dns/dns.linux" "$zones/poc.test.zone" \
+            "$zones/10.0.0.rev.zone" >"$log/dns.log" 2>&1 &
+        topo_track pids $!
+        ;;
+    container) topo_container_server S dns "$log/dns.log" || return 1 ;;
+    unikernel)
+        topo_image_server S s0 10.0.0.100 "$TOPO_BUILD/dns/dns.img" 52:54:00:0d:00:64 \
+            "$log/dns.log" 10.0.0.10 || return 1
+        ;;
+    test)
         ip netns exec "$(topo_ns S)" "$TOPO_PY" "$TOPO_DIR/dns_responder.py" 10.0.0.100 \
             10.0.0.80 >"$log/dns.log" 2>&1 &
         topo_track pids $!
-        topo_wait_for "$log/dns.log" "listening" 20
-    fi
-    if [[ -n ${TOPO_WEB_IMAGE:-} ]]; then
-        topo_image_server W w0 10.0.0.80 "$TOPO_WEB_IMAGE" 52:54:00:0d:00:50 "$log/web.log" ||
-            return 1
+        ;;
+    esac
+    if [[ ${TOPO_DNS:-linux} == test ]]; then
+        topo_wait_for "$log/dns.log" "listening" 20 || return 1
     else
+        topo_wait_for "$log/dns.log" "zones loaded" 90 || return 1
+    fi
+    case ${TOPO_WEB:-linux} in
+    linux)
+        ip netns exec "$(topo_ns W)" "$TOPO_BUILD/web/web.linux" -p 80 \
+            -r "$TOPO_ROOT/apps/web/rootfs/www" >"$log/web.log" 2>&1 &
+        topo_track pids $!
+        ;;
+    container) topo_container_server W web "$log/web.log" || return 1 ;;
+    unikernel)
+        topo_image_server W w0 10.0.0.80 "$TOPO_BUILD/web/web.img" 52:54:00:0d:00:50 \
+            "$log/web.log" 10.0.0.11 || return 1
+        ;;
+    test)
         mkdir -p "$log/www"
         echo "atoll poc web page" >"$log/www/index.html"
         ip netns exec "$(topo_ns W)" "$TOPO_PY" -m http.server 80 --bind 10.0.0.80 \
@@ -158,7 +196,10 @@ topo_servers() {
             ((SECONDS < deadline)) || return 1
             sleep 0.1
         done
-    fi
+        return 0
+        ;;
+    esac
+    topo_wait_for "$log/web.log" "web: serving" 90
 }
 
 # Linux's own forwarding in F and R with nftables rules of the PoC policy's meaning
@@ -176,6 +217,61 @@ topo_kernel_forwarding() {
     ip netns exec "$F" sysctl -qw net.ipv4.ip_forward=1
     ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
     ip netns exec "$F" nft -f "$TOPO_ROOT/bench/forward-nft.rules"
+}
+
+# Two taps in F and R, for the QEMU instances of the firewall and the router.
+topo_nf_taps() {
+    local ns
+    for ns in "$(topo_ns F)" "$(topo_ns R)"; do
+        ip -n "$ns" tuntap add dev tap0 mode tap
+        ip -n "$ns" tuntap add dev tap1 mode tap
+        ip -n "$ns" link set tap0 up
+        ip -n "$ns" link set tap1 up
+    done
+}
+
+# QEMU holds the taps: each moves to the neighbour it stands for.
+topo_nf_taps_move() {
+    local F R
+    F=$(topo_ns F) R=$(topo_ns R)
+    ip -n "$F" link set tap0 netns "$(topo_ns C)"
+    ip -n "$F" link set tap1 netns "$(topo_ns L)"
+    ip -n "$R" link set tap0 netns "$(topo_ns L)"
+    ip -n "$R" link set tap1 netns "$(topo_ns B)"
+    topo_bridge_port "$(topo_ns L)" tap1
+    topo_bridge_port "$(topo_ns L)" tap0
+    topo_bridge_port "$(topo_ns B)" tap1
+    topo_client_addr tap0
+}
+
+# topo_nft_vms LOGDIR: Linux guests as firewall (nftables, bench/forward-nft.rules) and router
+# (plain forwarding), addressed like topo_kernel_forwarding's namespaces.
+topo_nft_vms() {
+    local log=$1 rootfs=$1/nft-root
+    [[ -f $TOPO_BUILD/vm/nft.cpio.gz ]] || {
+        echo "topology: $TOPO_BUILD/vm/nft.cpio.gz missing: make vm vm-nft" >&2
+        return 1
+    }
+    mkdir -p "$rootfs/etc"
+    (cd "$rootfs" && gzip -dc "$TOPO_BUILD/vm/nft.cpio.gz" | cpio --quiet -idm) || return 1
+    cp "$TOPO_ROOT/bench/forward-nft.rules" "$rootfs/etc/nftables.rules"
+    topo_nf_taps
+    # The guest's memory: the runner's default plus room for the unpacked archive.
+    "$TOPO_ATOLL" run "$TOPO_BUILD/vm/nft-forward" --runtime vm --rootfs "$rootfs" \
+        --mem 192M --netns "$(topo_ns F)" \
+        --net tap=tap0,ip=192.168.100.1/24,mac=52:54:00:0f:00:00 \
+        --net tap=tap1,ip=10.1.0.1/24,mac=52:54:00:0f:00:01 --append route=10.0.0.0/24,10.1.0.2 \
+        --timeout "${TOPO_TIMEOUT:-600}" -- /etc/nftables.rules >"$log/firewall.log" 2>&1 &
+    topo_track pids $!
+    "$TOPO_ATOLL" run "$TOPO_BUILD/vm/nft-forward" --runtime vm --rootfs "$rootfs" \
+        --mem 192M --netns "$(topo_ns R)" \
+        --net tap=tap0,ip=10.1.0.2/24,gw=10.1.0.1,mac=52:54:00:0e:00:00 \
+        --net tap=tap1,ip=10.0.0.1/24,mac=52:54:00:0e:00:01 \
+        --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
+    topo_track pids $!
+    topo_wait_for "$log/firewall.log" "nft-forward: forwarding" 120 || return 1
+    topo_wait_for "$log/router.log" "nft-forward: forwarding" 120 || return 1
+    topo_nf_taps_move
 }
 
 # topo_start MODE LOGDIR: starts servers, firewall and router; returns once both forward.
@@ -216,18 +312,18 @@ topo_start() {
         podman logs -f "$id" >"$log/router.log" 2>&1 &
         topo_track pids $!
         ;;
-    unikernel | vm)
+    vm)
+        topo_nft_vms "$log" || return 1
+        topo_wait_bridges
+        return
+        ;;
+    unikernel | vm-apps)
         local ns runtime=() fw_args=()
-        [[ $mode == vm ]] && runtime=(--runtime vm)
+        [[ $mode == vm-apps ]] && runtime=(--runtime vm)
         # No signals reach an instance from outside: it prints its counters every N seconds.
         [[ -z ${TOPO_FW_STATS_EVERY:-} ]] || fw_args=(-- --stats-every "$TOPO_FW_STATS_EVERY")
         echo ":" >"$log/firewall.counters"
-        for ns in "$F" "$R"; do
-            ip -n "$ns" tuntap add dev tap0 mode tap
-            ip -n "$ns" tuntap add dev tap1 mode tap
-            ip -n "$ns" link set tap0 up
-            ip -n "$ns" link set tap1 up
-        done
+        topo_nf_taps
         "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" "${runtime[@]}" --netns "$F" \
             --net tap=tap0,mac=52:54:00:0f:00:00 --net tap=tap1,mac=52:54:00:0f:00:01 \
             --timeout "${TOPO_TIMEOUT:-600}" "${fw_args[@]}" >"$log/firewall.log" 2>&1 &
@@ -238,15 +334,7 @@ topo_start() {
         topo_track pids $!
         topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
         topo_wait_for "$log/router.log" "router: forwarding" 90 || return 1
-        # QEMU holds the taps: each moves to the neighbour it stands for.
-        ip -n "$F" link set tap0 netns "$(topo_ns C)"
-        ip -n "$F" link set tap1 netns "$(topo_ns L)"
-        ip -n "$R" link set tap0 netns "$(topo_ns L)"
-        ip -n "$R" link set tap1 netns "$(topo_ns B)"
-        topo_bridge_port "$(topo_ns L)" tap1
-        topo_bridge_port "$(topo_ns L)" tap0
-        topo_bridge_port "$(topo_ns B)" tap1
-        topo_client_addr tap0
+        topo_nf_taps_move
         ;;
     esac
     topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
