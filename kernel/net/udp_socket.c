@@ -4,6 +4,7 @@
 #include "atoll/errno.h"
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
+#include "atoll/netdev.h"
 #include "atoll/udp.h"
 #include "net_internal.h"
 
@@ -286,6 +287,9 @@ static long udp_sock_recvmsg(struct sock *s, struct sock_msghdr *msg, int flags)
         return -EOPNOTSUPP;
     if (flags & MSG_ERRQUEUE) /* without IP_RECVERR the error queue is always empty */
         return -EAGAIN;
+    /* Replies to the last batch go out before the next batch is taken (recvmmsg after sendmmsg):
+     * one notification for the batch, and none left waiting while the program keeps busy. */
+    netdev_tx_flush_all();
     for (;;) {
         int err = take_error(u);
         if (err < 0)

@@ -33,7 +33,7 @@ UNIT_SRCS_net_ip := $(NET_STACK_SRCS)
 UNIT_SRCS_net_udp := $(NET_STACK_SRCS)
 UNIT_SRCS_net_drops := $(NET_STACK_SRCS)
 UNIT_SRCS_udp_socket := $(NET_STACK_SRCS) kernel/net/socket_syscalls.c kernel/net/udp_socket.c \
-	kernel/mm/pagealloc.c
+	kernel/mm/pagealloc.c kernel/dev/net/netdev.c
 UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c icmp.c ipv4.c \
 	netconfig.c netif.c reasm.c udp.c udp_queue.c)
 UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts.c kernel/net/ifreq.c \

@@ -25,3 +25,10 @@ struct netdev *netdev_get(unsigned i)
 {
     return i < ndevices ? devices[i] : NULL;
 }
+
+void netdev_tx_flush_all(void)
+{
+    for (unsigned i = 0; i < ndevices; i++)
+        if (devices[i]->ops->tx_flush)
+            devices[i]->ops->tx_flush(devices[i]);
+}

@@ -24,8 +24,11 @@ struct netdev_ops {
     unsigned (*rx_burst)(struct netdev *d, struct netbuf **bufs, unsigned max);
     /* Gives received buffers back to the driver once the stack is done with them. */
     void (*rx_done)(struct netdev *d, struct netbuf **bufs, unsigned n);
-    /* Queues up to n frames (copied: the caller keeps its memory); returns how many were taken. */
+    /* Queues up to n frames (copied: the caller keeps its memory); returns how many were taken.
+     * The device may hear of them only at the next tx_flush: a batch costs one notification. */
     unsigned (*tx_burst)(struct netdev *d, const struct netbuf *frames, unsigned n);
+    /* Tells the device about frames tx_burst queued since the last flush. */
+    void (*tx_flush)(struct netdev *d);
     /* Re-enables the device's "something arrived" interrupt after a burst came up empty. */
     void (*irq_enable)(struct netdev *d);
 };
@@ -44,5 +47,7 @@ struct netdev {
 int netdev_register(struct netdev *d); /* returns the index, or -ENOSPC */
 unsigned netdev_count(void);
 struct netdev *netdev_get(unsigned i); /* 0-based; NULL past the end */
+/* Flushes every NIC's queued transmissions: before a wait, a receive call, the instance's end. */
+void netdev_tx_flush_all(void);
 
 #endif
