@@ -247,7 +247,11 @@ static long udp_sock_sendmsg(struct sock *s, const struct sock_msghdr *msg, int 
         return -EMSGSIZE;
     for (size_t i = 0; i < msg->iovlen; i++)
         iov_scratch[i] = (struct net_iov){msg->iov[i].base, msg->iov[i].len};
+    /* sendmmsg sends message by message: the batch's frames share one device notification, given
+     * at the next receive or wait (netdev_tx_flush_all). */
+    netdev_tx_deferred = true;
     int sent = udp_sendv(&u->ep, dst, port, iov_scratch, (unsigned)msg->iovlen);
+    netdev_tx_deferred = false;
     if (sent >= 0 && !msg->name)
         refuse_if_nobody_listens(u);
     return sent;

@@ -4,6 +4,7 @@
 
 static struct netdev *devices[NETDEV_MAX];
 static unsigned ndevices;
+bool netdev_tx_deferred;
 
 int netdev_register(struct netdev *d)
 {

@@ -12,8 +12,9 @@
 #define MAX_BUFS       128 /* buffers per direction: 256 KiB each at 2 KiB a frame */
 #define HDR_LEN_MODERN 12  /* struct virtio_net_hdr with num_buffers (VERSION_1) */
 #define HDR_LEN_LEGACY 10  /* without num_buffers: legacy and no VIRTIO_NET_F_MRG_RXBUF */
-/* Frames queued before the device must hear of them: under TCG each notification is an MMIO exit
- * that takes QEMU's global lock and wakes its I/O thread, so a reply batch shares one. */
+/* Deferred frames (netdev_tx_deferred) queued before the device must hear of them: under TCG each
+ * notification is an MMIO exit that takes QEMU's global lock and wakes its I/O thread, so a
+ * sendmmsg batch of replies shares one. */
 #define TX_KICK_BATCH 32
 #define FEATURES_WANTED                                                                            \
     (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_MTU) |                                 \
@@ -139,7 +140,7 @@ static unsigned vnet_tx_burst(struct netdev *d, const struct netbuf *frames, uns
         v->stats.tx_frames++;
         v->tx_unkicked++;
     }
-    if (v->tx_unkicked >= TX_KICK_BATCH || v->tx_nfree == 0) {
+    if (!netdev_tx_deferred || v->tx_unkicked >= TX_KICK_BATCH || v->tx_nfree == 0) {
         v->tx_unkicked = 0;
         kick(v, &v->tx, TX_QUEUE);
     }
