@@ -41,9 +41,8 @@ UNIT_SRCS_tcp_listen := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_timers := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_loopback := $(NET_STACK_SRCS)
 UNIT_SRCS_udp_socket := $(NET_STACK_SRCS) kernel/net/socket_syscalls.c kernel/net/udp_socket.c \
-	kernel/mm/pagealloc.c
-NET_TCP_SRCS := $(filter-out kernel/net/tcp_socket%.c,$(sort $(wildcard kernel/net/tcp_*.c)))
 	kernel/mm/pagealloc.c kernel/dev/net/netdev.c
+NET_TCP_SRCS := $(filter-out kernel/net/tcp_socket%.c,$(sort $(wildcard kernel/net/tcp_*.c)))
 UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c icmp.c ipv4.c \
 	netconfig.c netif.c reasm.c udp.c udp_queue.c) $(NET_TCP_SRCS)
 UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts.c kernel/net/ifreq.c \
