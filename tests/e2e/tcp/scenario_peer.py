@@ -11,8 +11,15 @@ import sys
 import threading
 
 
+LOG_LOCK = threading.Lock()
+
+
 def log(msg):
-    print(f"scenario_peer: {msg}", flush=True)
+    # One write per line under a lock: print() writes the text and the newline separately, so
+    # lines of the scenario threads could interleave mid-line.
+    with LOG_LOCK:
+        sys.stdout.write(f"scenario_peer: {msg}\n")
+        sys.stdout.flush()
 
 
 def recv_all(c):
