@@ -45,9 +45,14 @@ bool tcp_mem_plentiful(size_t more)
 #ifdef ATOLL_HOST
     return tcp_g.buffer_bytes + more <= 256u * 1024 * 1024;
 #else
-    /* Buffers may grow while a quarter of the pool stays free (and 16 MiB at least). */
+    /* Buffers may grow while a quarter of the pool stays free, and a reserve: 16 MiB, or half
+     * the pool first seen where the whole guest is smaller (the default memory of `atoll run` is
+     * a few MiB: a fixed 16 MiB kept every ring at 16 KiB, the in-flight limit of a sender). */
+    static uint64_t reserve;
     uint64_t free_bytes = phys.free_pages * PAGEALLOC_PAGE_SIZE;
-    return free_bytes > more + 16u * 1024 * 1024 && free_bytes - more > free_bytes / 4;
+    if (!reserve)
+        reserve = MIN(16u * 1024 * 1024, free_bytes / 2 + 1);
+    return free_bytes > more + reserve && free_bytes - more > free_bytes / 4;
 #endif
 }
 
