@@ -5,10 +5,12 @@
 # bench/results/dns-*.csv.
 #
 #   bench/dns.sh [--quick] [--seconds N] [--clients C] [--outstanding Q] [--machine microvm|pc]
-#                [--no-vm]
+#                [--no-vm] [--no-loopback]
 #
 # Needs dnsperf, nsd, knot; root, ip(8) and /dev/net/tun for the QEMU part; `make all` and
-# `make vm`. Every point runs N seconds (default 30; --quick: 5).
+# `make vm`. Every point runs N seconds (default 30; --quick: 5). --no-loopback runs the QEMU part
+# alone. CPU per query is the server's own CPU time (for QEMU: the whole QEMU process, vCPU and
+# I/O threads) over the queries answered: on a shared machine a steadier figure than q/s.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,6 +33,7 @@ clients=8
 outstanding=100
 machine=microvm
 with_vm=1
+with_loopback=1
 while [[ $# -gt 0 ]]; do
     case $1 in
     --quick) seconds=5 ;;
@@ -51,8 +54,9 @@ while [[ $# -gt 0 ]]; do
         shift
         ;;
     --no-vm) with_vm=0 ;;
+    --no-loopback) with_loopback=0 ;;
     -h | --help)
-        sed -n '2,11s/^# \{0,1\}//p' "$0"
+        sed -n '2,14s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
     *)
@@ -203,6 +207,11 @@ cpu_ticks() {
     echo "$total"
 }
 
+# cpu_per_query TICKS ANSWERED: microseconds of CPU per answered query.
+cpu_per_query() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0) }'
+}
+
 # perf [ip netns exec NS] HOST PORT [dnsperf options]: prints "QPS LOST SENT LATENCY_MS".
 perf() {
     local prefix=()
@@ -233,14 +242,15 @@ record() {
 declare -A qps cpu
 port="$(free_port)"
 write_configs "$port"
+((with_loopback)) || qps=([atoll-dns]=0 [nsd]=0 [knot]=0)
 for server in atoll-dns nsd knot; do
+    ((with_loopback)) || break
     start_loopback "$server" "$port"
     before=$(cpu_ticks "$SERVER_PID")
     read -r q lost sent lat <<<"$(perf 127.0.0.1 "$port")"
     after=$(cpu_ticks "$SERVER_PID")
     # The server's own CPU time per answered query: on a shared machine a steadier figure than q/s.
-    cpu[$server]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$((sent - lost)) \
-        'BEGIN { printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0) }')
+    cpu[$server]=$(cpu_per_query $((after - before)) $((sent - lost)))
     qps[$server]=$q
     record "loopback (host)" "$server" "saturating, $clients x $outstanding" "$q" "$lost" "$sent" \
         "$lat" "${cpu[$server]}"
@@ -258,9 +268,11 @@ if ((qps[knot] > best_peer)); then
     best_peer=${qps[knot]}
     best_name=knot
 fi
-echo "ratio atoll-dns / $best_name (the faster peer): $(ratio "${qps[atoll-dns]}" "$best_peer") (goal >= 1.0)"
-echo "ratio,loopback,atoll-dns/$best_name,,$(ratio "${qps[atoll-dns]}" "$best_peer"),,,,,$seconds" >>"$csv"
-echo "CPU per query: atoll-dns ${cpu[atoll-dns]} us, nsd ${cpu[nsd]} us, knot ${cpu[knot]} us"
+if ((with_loopback)); then
+    echo "ratio atoll-dns / $best_name (the faster peer): $(ratio "${qps[atoll-dns]}" "$best_peer") (goal >= 1.0)"
+    echo "ratio,loopback,atoll-dns/$best_name,,$(ratio "${qps[atoll-dns]}" "$best_peer"),,,,,$seconds" >>"$csv"
+    echo "CPU per query: atoll-dns ${cpu[atoll-dns]} us, nsd ${cpu[nsd]} us, knot ${cpu[knot]} us"
+fi
 
 if ((with_vm)); then
     ip netns add "$NS"
@@ -279,10 +291,12 @@ if ((with_vm)); then
             stop_server
             continue
         fi
+        before=$(cpu_ticks "$SERVER_PID")
         read -r q lost sent lat <<<"$(perf ip netns exec "$NS" "$GUEST_ADDR" 53)"
+        after=$(cpu_ticks "$SERVER_PID")
         qps[$runtime]=$q
         record "QEMU $machine ($ACCEL_NAME)" "$runtime" "saturating, $clients x $outstanding" "$q" \
-            "$lost" "$sent" "$lat"
+            "$lost" "$sent" "$lat" "$(cpu_per_query $((after - before)) $((sent - lost)))"
         read -r q lost sent lat <<<"$(perf ip netns exec "$NS" "$GUEST_ADDR" 53 -Q 1000)"
         record "QEMU $machine ($ACCEL_NAME)" "$runtime" "steady 1000 q/s" "$q" "$lost" "$sent" "$lat"
         stop_server

@@ -4,6 +4,7 @@
 #include "atoll/errno.h"
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
+#include "atoll/netdev.h"
 #include "atoll/udp.h"
 #include "net_internal.h"
 
@@ -246,7 +247,11 @@ static long udp_sock_sendmsg(struct sock *s, const struct sock_msghdr *msg, int 
         return -EMSGSIZE;
     for (size_t i = 0; i < msg->iovlen; i++)
         iov_scratch[i] = (struct net_iov){msg->iov[i].base, msg->iov[i].len};
+    /* sendmmsg sends message by message: the batch's frames share one device notification, given
+     * at the next receive or wait (netdev_tx_flush_all). */
+    netdev_tx_deferred = true;
     int sent = udp_sendv(&u->ep, dst, port, iov_scratch, (unsigned)msg->iovlen);
+    netdev_tx_deferred = false;
     if (sent >= 0 && !msg->name)
         refuse_if_nobody_listens(u);
     return sent;
@@ -286,6 +291,9 @@ static long udp_sock_recvmsg(struct sock *s, struct sock_msghdr *msg, int flags)
         return -EOPNOTSUPP;
     if (flags & MSG_ERRQUEUE) /* without IP_RECVERR the error queue is always empty */
         return -EAGAIN;
+    /* Replies to the last batch go out before the next batch is taken (recvmmsg after sendmmsg):
+     * one notification for the batch, and none left waiting while the program keeps busy. */
+    netdev_tx_flush_all();
     for (;;) {
         int err = take_error(u);
         if (err < 0)

@@ -41,7 +41,7 @@ UNIT_SRCS_tcp_listen := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_timers := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_loopback := $(NET_STACK_SRCS)
 UNIT_SRCS_udp_socket := $(NET_STACK_SRCS) kernel/net/socket_syscalls.c kernel/net/udp_socket.c \
-	kernel/mm/pagealloc.c
+	kernel/mm/pagealloc.c kernel/dev/net/netdev.c
 NET_TCP_SRCS := $(filter-out kernel/net/tcp_socket%.c,$(sort $(wildcard kernel/net/tcp_*.c)))
 UNIT_SRCS_netconfig := $(addprefix kernel/net/,arp.c checksum.c counters.c eth.c icmp.c ipv4.c \
 	netconfig.c netif.c reasm.c udp.c udp_queue.c) $(NET_TCP_SRCS)

@@ -4,6 +4,7 @@
 #include "atoll/kernel.h"
 #include "atoll/netconfig.h"
 #include "atoll/netcounters.h"
+#include "atoll/netdev.h"
 
 static struct net_config boot_net_config; /* 1.5 KiB: static, not on the boot stack */
 
@@ -25,6 +26,7 @@ static void print_counter(void *ctx, const char *name, uint64_t value, bool is_d
 
 void atoll_net_exit(void)
 {
+    netdev_tx_flush_all(); /* frames the program sent right before exiting still go out */
     if (!boot_cfg->netstat)
         return;
     net_counters_foreach(print_counter, NULL);

@@ -56,6 +56,7 @@ void atoll_net_init(void)
 
 void atoll_net_poll(void)
 {
+    netdev_tx_flush_all(); /* the program is about to wait: what it sent goes out now */
     /* The link probes go out at the first poll, right before the CPU first idles: their answers
      * then arrive while it halts, and show that a NIC interrupt wakes it. */
     static bool probed;

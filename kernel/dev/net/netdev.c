@@ -4,6 +4,7 @@
 
 static struct netdev *devices[NETDEV_MAX];
 static unsigned ndevices;
+bool netdev_tx_deferred;
 
 int netdev_register(struct netdev *d)
 {
@@ -24,4 +25,11 @@ unsigned netdev_count(void)
 struct netdev *netdev_get(unsigned i)
 {
     return i < ndevices ? devices[i] : NULL;
+}
+
+void netdev_tx_flush_all(void)
+{
+    for (unsigned i = 0; i < ndevices; i++)
+        if (devices[i]->ops->tx_flush)
+            devices[i]->ops->tx_flush(devices[i]);
 }

@@ -12,6 +12,10 @@
 #define MAX_BUFS       128 /* buffers per direction: 256 KiB each at 2 KiB a frame */
 #define HDR_LEN_MODERN 12  /* struct virtio_net_hdr with num_buffers (VERSION_1) */
 #define HDR_LEN_LEGACY 10  /* without num_buffers: legacy and no VIRTIO_NET_F_MRG_RXBUF */
+/* Deferred frames (netdev_tx_deferred) queued before the device must hear of them: under TCG each
+ * notification is an MMIO exit that takes QEMU's global lock and wakes its I/O thread, so a
+ * sendmmsg batch of replies shares one. */
+#define TX_KICK_BATCH 32
 #define FEATURES_WANTED                                                                            \
     (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_MTU) |                                 \
      VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_VERSION_1))
@@ -26,6 +30,7 @@ struct vnet {
     struct netbuf rxb[MAX_BUFS];
     uint16_t tx_free[MAX_BUFS];
     uint16_t tx_nfree;
+    uint16_t tx_unkicked; /* frames queued since the last tx_flush */
     struct {
         uint64_t rx_frames, rx_runt, tx_frames, tx_ring_full, tx_too_big, device_errors;
     } stats;
@@ -133,14 +138,28 @@ static unsigned vnet_tx_burst(struct netdev *d, const struct netbuf *frames, uns
         memcpy(slot + v->hdr_len, f->data, f->len);
         virtq_add(&v->tx, id, (uint64_t)slot, (uint32_t)(v->hdr_len + f->len), false);
         v->stats.tx_frames++;
+        v->tx_unkicked++;
     }
-    kick(v, &v->tx, TX_QUEUE);
+    if (!netdev_tx_deferred || v->tx_unkicked >= TX_KICK_BATCH || v->tx_nfree == 0) {
+        v->tx_unkicked = 0;
+        kick(v, &v->tx, TX_QUEUE);
+    }
     return taken;
+}
+
+static void vnet_tx_flush(struct netdev *d)
+{
+    struct vnet *v = d->priv;
+    if (v->tx_unkicked) {
+        v->tx_unkicked = 0;
+        kick(v, &v->tx, TX_QUEUE);
+    }
 }
 
 static void vnet_irq_enable(struct netdev *d)
 {
     struct vnet *v = d->priv;
+    vnet_tx_flush(d);
     if (virtq_enable_interrupts(&v->rx))
         d->pending = true;
     /* Before the CPU idles: a transmit queue the device stopped consuming gets its kick again. */
@@ -152,6 +171,7 @@ static const struct netdev_ops vnet_ops = {
     .rx_burst = vnet_rx_burst,
     .rx_done = vnet_rx_done,
     .tx_burst = vnet_tx_burst,
+    .tx_flush = vnet_tx_flush,
     .irq_enable = vnet_irq_enable,
 };
 

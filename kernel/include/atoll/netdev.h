@@ -24,8 +24,12 @@ struct netdev_ops {
     unsigned (*rx_burst)(struct netdev *d, struct netbuf **bufs, unsigned max);
     /* Gives received buffers back to the driver once the stack is done with them. */
     void (*rx_done)(struct netdev *d, struct netbuf **bufs, unsigned n);
-    /* Queues up to n frames (copied: the caller keeps its memory); returns how many were taken. */
+    /* Queues up to n frames (copied: the caller keeps its memory); returns how many were taken.
+     * The device hears of them at once, unless netdev_tx_deferred is set: then at the next
+     * tx_flush (or when a batch's worth is queued), so that a batch costs one notification. */
     unsigned (*tx_burst)(struct netdev *d, const struct netbuf *frames, unsigned n);
+    /* Tells the device about frames tx_burst queued since the last flush. */
+    void (*tx_flush)(struct netdev *d);
     /* Re-enables the device's "something arrived" interrupt after a burst came up empty. */
     void (*irq_enable)(struct netdev *d);
 };
@@ -44,5 +48,10 @@ struct netdev {
 int netdev_register(struct netdev *d); /* returns the index, or -ENOSPC */
 unsigned netdev_count(void);
 struct netdev *netdev_get(unsigned i); /* 0-based; NULL past the end */
+/* Set around a UDP send: its frames may wait for netdev_tx_flush_all, which runs before every
+ * wait, every UDP receive and the instance's end. Other senders (TCP, packet sockets, ICMP) are
+ * notified at once, as before. */
+extern bool netdev_tx_deferred;
+void netdev_tx_flush_all(void);
 
 #endif
