@@ -51,6 +51,26 @@ trap cleanup EXIT
 
 record() { echo "$(date -u +%F),$accel,$1,$2,$3,$4" >>"$csv"; }
 
+# CPU time (clock ticks, user + system) of the processes the topology started and their
+# descendants: for QEMU modes, the QEMU processes. CPU time per forwarded frame does not count the
+# time a process waits for a core, so it stays steady on a shared machine where rates do not.
+tree_ticks() {
+    local total=0 pid stat rest
+    local -a queue=()
+    [[ -f $state/pids ]] && mapfile -t queue <"$state/pids"
+    while ((${#queue[@]})); do
+        pid=${queue[0]}
+        queue=("${queue[@]:1}")
+        if stat=$(cat "/proc/$pid/stat" 2>/dev/null); then
+            rest=${stat##*) }
+            read -r -a fields <<<"$rest"
+            total=$((total + fields[11] + fields[12]))
+            mapfile -t -O "${#queue[@]}" queue < <(pgrep -P "$pid" || true)
+        fi
+    done
+    echo "$total"
+}
+
 for mode in $modes; do
     [[ $mode != vm* ]] || make -C "$root" BUILD="$BUILD" vm vm-nft >/dev/null
     if [[ $mode == container ]]; then
@@ -76,10 +96,15 @@ for mode in $modes; do
     # A first frame warms ARP along the path.
     run_bench latency 60 3 >/dev/null
     for size in 60 1514; do
+        ticks0=$(tree_ticks)
         out=$(run_bench rate "$size" "$seconds")
+        ticks1=$(tree_ticks)
         pps=$(sed -n 's/.*rx_pps \([0-9]*\).*/\1/p' <<<"$out")
-        printf '%-10s %5d-byte frames: %s\n' "$mode" "$((size + 4))" "$out"
+        received=$(sed -n 's/.*received \([0-9]*\).*/\1/p' <<<"$out")
+        cpu_us=$(((ticks1 - ticks0) * 1000000 / $(getconf CLK_TCK) / (received > 0 ? received : 1)))
+        printf '%-10s %5d-byte frames: %s cpu_us_per_frame %s\n' "$mode" "$((size + 4))" "$out" "$cpu_us"
         record "$mode" "rate_$((size + 4))B" "$pps" pps
+        record "$mode" "cpu_per_frame_$((size + 4))B" "$cpu_us" us
     done
     out=$(run_bench latency 60 "$count")
     printf '%-10s latency: %s\n' "$mode" "$out"

@@ -1,5 +1,6 @@
 /* AF_PACKET sockets: whole Ethernet frames (SOCK_RAW) or their payloads (SOCK_DGRAM) straight
- * from and to a NIC, each socket with a fixed receive ring made at creation. */
+ * from and to a NIC, each socket with a fixed receive ring made at creation and a transmit batch
+ * for MSG_MORE. */
 #include "atoll/kernel.h"
 #include "atoll/mm.h"
 #include "atoll/net.h"
@@ -142,21 +143,65 @@ static long packet_recvmsg(struct sock *s, struct sock_msghdr *msg, int flags)
     return (flags & MSG_TRUNC) ? (long)len : (long)copied;
 }
 
-struct pending_tx {
-    struct netdev *d;
-    struct netbuf frame;
-};
+/* Transmit: frames from the caller's buffers to the NIC, and MSG_MORE batches that reach the
+ * driver in one burst (one ring publish and at most one device notification per batch). */
 
-static bool try_transmit(void *arg)
+/* Frames assembled from several iovecs or given an Ethernet header (SOCK_DGRAM) when they go out
+ * at once; the driver copies them before tx_burst returns. */
+static uint8_t assembly[PACKET_SLOT_SIZE];
+
+static bool try_pending(void *arg)
 {
-    struct pending_tx *t = arg;
-    return t->d->ops->tx_burst(t->d, &t->frame, 1) == 1;
+    struct packet_sock *p = arg;
+    struct netdev *d = netdev_get(p->pending_dev);
+    if (d == NULL)
+        return true; /* nothing to send them on: the caller drops them */
+    p->nsent += d->ops->tx_burst(d, p->pending + p->nsent, p->npending - p->nsent);
+    return p->nsent == p->npending;
+}
+
+/* Hands every held frame to the driver, waiting for room as the socket allows; returns whether
+ * the last one went. What does not go is dropped and counted. */
+static bool send_pending(struct packet_sock *p, bool nonblocking, uint64_t timeout_ns)
+{
+    bool all = try_pending(p);
+    if (!all && !nonblocking) {
+        uint64_t deadline = timeout_ns ? clock_monotonic_ns() + timeout_ns : UINT64_MAX;
+        all = sched_wait(try_pending, p, deadline) == 0 && p->nsent == p->npending;
+    }
+    if (!all)
+        p->tx_dropped += p->npending - p->nsent;
+    p->npending = 0;
+    p->nsent = 0;
+    return all;
+}
+
+static void packet_tx_flush(struct packet_sock *p)
+{
+    if (p->npending)
+        (void)send_pending(p, true, 0);
+}
+
+static void packet_tx_release(struct packet_sock *p)
+{
+    packet_tx_flush(p);
+    if (p->stage)
+        pagealloc_free(&phys, (uint64_t)p->stage, PACKET_TX_PAGES);
+    p->stage = NULL;
+}
+
+/* Where the frame is built: a stage slot when it is held, else the assembly buffer, or nowhere
+ * (NULL) when the caller's one buffer is already the whole frame. */
+static uint8_t *frame_home(struct packet_sock *p, bool hold, bool whole)
+{
+    if (hold)
+        return p->stage + (size_t)p->npending * PACKET_SLOT_SIZE;
+    return whole ? NULL : assembly;
 }
 
 static long packet_sendmsg(struct sock *s, const struct sock_msghdr *msg, int flags)
 {
     struct packet_sock *p = to_packet(s);
-    static uint8_t frame[PACKET_SLOT_SIZE];
     struct sockaddr_ll ll = {0};
     unsigned ifindex = p->ifindex;
     if (msg->name && msg->namelen) { /* an empty address is none, as on Linux */
@@ -176,7 +221,7 @@ static long packet_sendmsg(struct sock *s, const struct sock_msghdr *msg, int fl
         return -ENXIO;
     size_t total = 0;
     for (size_t i = 0; i < msg->iovlen; i++) {
-        if (msg->iov[i].len > sizeof(frame))
+        if (msg->iov[i].len > PACKET_SLOT_SIZE)
             return -EMSGSIZE;
         total += msg->iov[i].len;
     }
@@ -184,31 +229,46 @@ static long packet_sendmsg(struct sock *s, const struct sock_msghdr *msg, int fl
     /* The interface's MTU as configured (what SIOCGIFMTU reports), else the device's. */
     struct net_if_info info;
     size_t mtu = net_if_get(ifindex - 1, &info) ? info.mtu : d->mtu;
-    if (total + header > mtu + ETH_HLEN || total + header > sizeof(frame))
+    if (total + header > mtu + ETH_HLEN || total + header > PACKET_SLOT_SIZE)
         return -EMSGSIZE;
     if (total + header < ETH_HLEN)
         return -EINVAL;
-    size_t at = header;
-    for (size_t i = 0; i < msg->iovlen; i++) {
-        if (msg->iov[i].len)
-            memcpy(frame + at, msg->iov[i].base, msg->iov[i].len);
-        at += msg->iov[i].len;
+    bool nonblocking = sock_nonblocking(s, flags);
+    /* A batch goes to one device: one for another is sent first. */
+    if (p->npending && p->pending_dev != ifindex - 1)
+        (void)send_pending(p, nonblocking, s->sndtimeo_ns);
+    bool hold = (flags & MSG_MORE) != 0;
+    if (hold && p->stage == NULL) {
+        uint64_t stage = pagealloc_alloc(&phys, PACKET_TX_PAGES, 1, false);
+        p->stage = (uint8_t *)stage;
+        hold = stage != 0; /* without memory, frames simply go one at a time */
     }
-    if (header) {
-        uint16_t type = ll.protocol ? swap16(ll.protocol) : p->protocol;
-        memcpy(frame, ll.addr, ETH_ADDR_LEN);
-        memcpy(frame + ETH_ADDR_LEN, d->mac, ETH_ADDR_LEN);
-        frame[12] = (uint8_t)(type >> 8);
-        frame[13] = (uint8_t)type;
+    bool whole = header == 0 && msg->iovlen == 1;
+    uint8_t *frame = frame_home(p, hold, whole);
+    if (frame) {
+        size_t at = header;
+        for (size_t i = 0; i < msg->iovlen; i++) {
+            if (msg->iov[i].len)
+                memcpy(frame + at, msg->iov[i].base, msg->iov[i].len);
+            at += msg->iov[i].len;
+        }
+        if (header) {
+            uint16_t type = ll.protocol ? swap16(ll.protocol) : p->protocol;
+            memcpy(frame, ll.addr, ETH_ADDR_LEN);
+            memcpy(frame + ETH_ADDR_LEN, d->mac, ETH_ADDR_LEN);
+            frame[12] = (uint8_t)(type >> 8);
+            frame[13] = (uint8_t)type;
+        }
+    } else {
+        frame = msg->iov[0].base; /* the driver copies it before tx_burst returns */
     }
-    struct pending_tx t = {d, {.data = frame, .len = (uint16_t)at, .dev = (uint16_t)(ifindex - 1)}};
-    if (!try_transmit(&t)) {
-        if (sock_nonblocking(s, flags))
-            return -EAGAIN;
-        uint64_t deadline = s->sndtimeo_ns ? clock_monotonic_ns() + s->sndtimeo_ns : UINT64_MAX;
-        if (sched_wait(try_transmit, &t, deadline) < 0)
-            return -EAGAIN;
-    }
+    p->pending[p->npending++] = (struct netbuf){
+        .data = frame, .len = (uint16_t)(total + header), .dev = (uint16_t)(ifindex - 1)};
+    p->pending_dev = ifindex - 1;
+    if (hold && p->npending < PACKET_TX_BATCH)
+        return (long)total;
+    if (!send_pending(p, nonblocking, s->sndtimeo_ns) && !hold)
+        return -EAGAIN;
     return (long)total;
 }
 
@@ -216,6 +276,8 @@ static unsigned packet_poll(struct sock *s, uint64_t *wake_ns)
 {
     (void)wake_ns;
     unsigned mask = POLLOUT | POLLWRNORM;
+    /* A caller about to wait has no more frames to add to a MSG_MORE batch. */
+    packet_tx_flush(to_packet(s));
     if (to_packet(s)->count)
         mask |= POLLIN | POLLRDNORM;
     return mask;
@@ -224,6 +286,7 @@ static unsigned packet_poll(struct sock *s, uint64_t *wake_ns)
 static void packet_release(struct sock *s)
 {
     struct packet_sock *p = to_packet(s);
+    packet_tx_release(p);
     pagealloc_free(&phys, (uint64_t)p->ring, PACKET_RING_PAGES);
     p->used = false;
 }

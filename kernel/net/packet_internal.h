@@ -39,6 +39,8 @@
 #define PACKET_RING_SLOTS 128 /* frames waiting per socket; more are dropped and counted */
 #define PACKET_SLOT_SIZE  NETBUF_SIZE
 #define PACKET_RING_PAGES (PACKET_RING_SLOTS * PACKET_SLOT_SIZE / PAGE_SIZE)
+#define PACKET_TX_BATCH   32 /* MSG_MORE frames held before they go to the driver together */
+#define PACKET_TX_PAGES   (PACKET_TX_BATCH * PACKET_SLOT_SIZE / PAGE_SIZE)
 
 /* Linux's struct sockaddr_ll (20 bytes). */
 struct sockaddr_ll {
@@ -66,6 +68,13 @@ struct packet_sock {
     struct packet_slot slots[PACKET_RING_SLOTS];
     unsigned head, count;     /* oldest frame, frames queued */
     uint32_t received, drops; /* since the last PACKET_STATISTICS */
+    /* Transmit batch: frames sent with MSG_MORE wait in `stage` (allocated at the first such
+     * send) and reach the driver in one tx_burst with the next send without MSG_MORE. */
+    uint8_t *stage;
+    struct netbuf pending[PACKET_TX_BATCH + 1]; /* + 1: the send that ends the batch */
+    unsigned npending, nsent;                   /* frames held, frames the driver took */
+    unsigned pending_dev;
+    uint32_t tx_dropped; /* held frames the driver had no room for */
 };
 
 static inline struct packet_sock *to_packet(struct sock *s)

@@ -13,6 +13,7 @@
 #include <netpacket/packet.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -126,34 +127,51 @@ int nf_ports_open(struct nf_engine *e, const char *prog)
     return 0;
 }
 
+/* Sends the queue: all but the last frame with MSG_MORE, so that Atoll hands the whole queue to
+ * the NIC at once (one ring publish, at most one notification); Linux ignores the flag here. */
 static void flush(unsigned ifidx)
 {
     struct txq *q = &txqs[ifidx];
     unsigned sent = 0;
     while (sent < q->n) {
-        int k = sendmmsg(fds[ifidx], q->msgs + sent, q->n - sent, 0);
+        unsigned left = q->n - sent;
+        int k = left > 1 ? sendmmsg(fds[ifidx], q->msgs + sent, left - 1, MSG_MORE)
+                         : sendmmsg(fds[ifidx], q->msgs + sent, 1, 0);
         if (k <= 0) {
             if (k < 0 && errno == EINTR)
                 continue;
-            break; /* the rest is lost; counted as tx drops below */
+            break; /* the rest is lost */
         }
         sent += (unsigned)k;
     }
     q->n = 0;
 }
 
-/* The engine's emit: queue the frame, sending the queue when it is full. */
+static void flush_all(unsigned nifaces)
+{
+    for (unsigned i = 0; i < nifaces; i++) {
+        if (txqs[i].n)
+            flush(i);
+    }
+}
+
+/* The engine's emit: queue the frame, sending the queue when it is full. A received frame is
+ * queued where it lies (drain sends the queues before the next burst overwrites it); frames made
+ * elsewhere (ICMP errors, ARP, fragments, frames ARP held) are copied. */
 static int emit(void *ctx, unsigned ifidx, const uint8_t *frame, size_t len)
 {
     (void)ctx;
     struct txq *q = &txqs[ifidx];
     if (q->n == TXQUEUE)
         flush(ifidx);
-    memcpy(q->frames[q->n], frame, len);
-    q->iov[q->n] = (struct iovec){q->frames[q->n], len};
-    memset(&q->msgs[q->n], 0, sizeof(q->msgs[0]));
-    q->msgs[q->n].msg_hdr.msg_iov = &q->iov[q->n];
-    q->msgs[q->n].msg_hdr.msg_iovlen = 1;
+    const uint8_t *rx_start = &rx_frames[0][0], *rx_end = rx_start + sizeof(rx_frames);
+    void *at = (void *)(uintptr_t)frame;
+    if (frame < rx_start || frame >= rx_end) {
+        memcpy(q->frames[q->n], frame, len);
+        at = q->frames[q->n];
+    }
+    q->iov[q->n] = (struct iovec){at, len};
+    q->msgs[q->n].msg_hdr = (struct msghdr){.msg_iov = &q->iov[q->n], .msg_iovlen = 1};
     q->n++;
     return 0;
 }
@@ -186,20 +204,20 @@ static int checksum_not_ready(struct msghdr *m)
     return 0;
 }
 
-/* Takes every frame waiting on one interface, a burst at a time. */
+/* Takes every frame waiting on one interface, a burst at a time; what the burst made is sent
+ * before the next one reuses the receive buffers. */
 static unsigned drain(struct nf_engine *e, unsigned ifidx)
 {
-    struct mmsghdr msgs[BURST];
-    struct iovec iov[BURST];
+    static struct mmsghdr msgs[BURST];
+    static struct iovec iov[BURST];
     unsigned total = 0;
     for (;;) {
-        memset(msgs, 0, sizeof(msgs));
         for (int i = 0; i < BURST; i++) {
             iov[i] = (struct iovec){rx_frames[i], NF_FRAME_MAX};
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_hdr.msg_control = rx_control[i];
-            msgs[i].msg_hdr.msg_controllen = sizeof(rx_control[i]);
+            msgs[i].msg_hdr = (struct msghdr){.msg_iov = &iov[i],
+                                              .msg_iovlen = 1,
+                                              .msg_control = rx_control[i],
+                                              .msg_controllen = sizeof(rx_control[i])};
         }
         int n = recvmmsg(fds[ifidx], msgs, BURST, MSG_DONTWAIT, NULL);
         if (n <= 0)
@@ -209,10 +227,11 @@ static unsigned drain(struct nf_engine *e, unsigned ifidx)
             size_t len = msgs[i].msg_len;
             if (len > NF_FRAME_MAX || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
                 continue;
-            if (checksum_not_ready(&msgs[i].msg_hdr))
+            if (msgs[i].msg_hdr.msg_controllen && checksum_not_ready(&msgs[i].msg_hdr))
                 nf_complete_l4_checksum(rx_frames[i], len);
             nf_input(e, ifidx, rx_frames[i], len);
         }
+        flush_all(e->nifaces);
         total += (unsigned)n;
         if (n < BURST)
             return total;
@@ -244,10 +263,7 @@ int nf_ports_run(struct nf_engine *e, const struct nf_run_options *o)
                 last_frame = now;
             }
         }
-        for (unsigned i = 0; i < e->nifaces; i++) {
-            if (txqs[i].n)
-                flush(i);
-        }
+        flush_all(e->nifaces);
         if (now - last_tick >= 200) {
             nf_tick(e, now);
             last_tick = now;

@@ -61,15 +61,19 @@ int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
 /* ---- two fake NICs that record what they send ---- */
 
 static uint8_t sent[8][NETBUF_SIZE];
-static unsigned sent_len[8], nsent, tx_room = 8;
+static unsigned sent_len[8], nsent, tx_room = 8, tx_calls;
 
+/* Keeps the first 8 frames; counts up to tx_room. */
 static unsigned fake_tx(struct netdev *d, const struct netbuf *frames, unsigned n)
 {
     (void)d;
     unsigned taken = 0;
+    tx_calls++;
     for (; taken < n && nsent < tx_room; taken++, nsent++) {
-        memcpy(sent[nsent], frames[taken].data, frames[taken].len);
-        sent_len[nsent] = frames[taken].len;
+        if (nsent < 8) {
+            memcpy(sent[nsent], frames[taken].data, frames[taken].len);
+            sent_len[nsent] = frames[taken].len;
+        }
     }
     return taken;
 }
@@ -101,6 +105,7 @@ static int reset(void **state)
     (void)state;
     nsent = 0;
     tx_room = 8;
+    tx_calls = 0;
     return 0;
 }
 
@@ -281,6 +286,72 @@ static void test_sending(void **state)
     dgram->ops->release(dgram);
 }
 
+static long send_flags(struct sock *s, const void *buf, size_t len, int flags)
+{
+    struct sock_iovec iov = {(void *)buf, len};
+    struct sock_msghdr msg = {.iov = &iov, .iovlen = 1};
+    return s->ops->sendmsg(s, &msg, flags | MSG_DONTWAIT);
+}
+
+/* MSG_MORE holds frames (copied: the caller may reuse its buffer) until a send without it, then
+ * the driver gets them in one call; poll and close send what is held. */
+static void test_msg_more_batches(void **state)
+{
+    (void)state;
+    unsigned pages_before = pages_out;
+    struct sock *raw = open_sock(SOCK_RAW, ETH_P_ALL_BE);
+    bind_to(raw, 1, 0);
+    uint8_t f[60];
+    for (uint8_t i = 0; i < 3; i++) {
+        make_frame(f, nic1.mac, i, 0x0800, sizeof(f));
+        assert_int_equal(send_flags(raw, f, sizeof(f), MSG_MORE), 60);
+    }
+    assert_int_equal(nsent, 0);
+    make_frame(f, nic1.mac, 3, 0x0800, sizeof(f));
+    assert_int_equal(send_flags(raw, f, sizeof(f), 0), 60);
+    assert_int_equal(nsent, 4);
+    assert_int_equal(tx_calls, 1);
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(sent[i][11], i); /* each frame as it was, in order */
+
+    /* A batch for another interface goes first. */
+    reset(NULL);
+    struct sockaddr_ll to2 = {.family = AF_PACKET, .ifindex = 2};
+    struct sock_iovec iov = {f, sizeof(f)};
+    struct sock_msghdr msg = {.name = &to2, .namelen = sizeof(to2), .iov = &iov, .iovlen = 1};
+    assert_int_equal(raw->ops->sendmsg(raw, &msg, MSG_MORE | MSG_DONTWAIT), 60);
+    assert_int_equal(send_flags(raw, f, sizeof(f), MSG_MORE), 60);
+    assert_int_equal(nsent, 1);
+    /* poll sends what is held. */
+    raw->ops->poll(raw, NULL);
+    assert_int_equal(nsent, 2);
+
+    /* A full batch goes by itself. */
+    reset(NULL);
+    tx_room = 64;
+    for (unsigned i = 0; i < PACKET_TX_BATCH; i++)
+        assert_int_equal(send_flags(raw, f, sizeof(f), MSG_MORE), 60);
+    assert_int_equal(nsent, PACKET_TX_BATCH);
+    assert_int_equal(tx_calls, 1);
+
+    /* No room in the device: held frames are dropped, the last send is EAGAIN. */
+    reset(NULL);
+    tx_room = 2;
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(send_flags(raw, f, sizeof(f), MSG_MORE), 60);
+    assert_int_equal(send_flags(raw, f, sizeof(f), 0), -EAGAIN);
+    assert_int_equal(nsent, 2);
+    tx_room = 8;
+    assert_int_equal(send_flags(raw, f, sizeof(f), 0), 60); /* nothing stale is held */
+    assert_int_equal(nsent, 3);
+
+    /* close sends what is held and gives the batch's pages back. */
+    assert_int_equal(send_flags(raw, f, sizeof(f), MSG_MORE), 60);
+    raw->ops->release(raw);
+    assert_int_equal(nsent, 4);
+    assert_int_equal(pages_out, pages_before);
+}
+
 static void test_bind_and_options(void **state)
 {
     (void)state;
@@ -395,6 +466,7 @@ int main(void)
         cmocka_unit_test_setup(test_protocol_filter_and_pkttype, reset),
         cmocka_unit_test_setup(test_ring_bounds_and_statistics, reset),
         cmocka_unit_test_setup(test_sending, reset),
+        cmocka_unit_test_setup(test_msg_more_batches, reset),
         cmocka_unit_test_setup(test_bind_and_options, reset),
         cmocka_unit_test_setup(test_ifreq_ioctls, reset),
     };
