@@ -39,6 +39,7 @@ UNIT_SRCS_tcp_retransmit := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_window := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_listen := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_cookie_loss := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_exit_drain := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_timers := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_loopback := $(NET_STACK_SRCS)
 UNIT_SRCS_udp_socket := $(NET_STACK_SRCS) kernel/net/socket_syscalls.c kernel/net/udp_socket.c \
