@@ -12,7 +12,7 @@
 # kernel here has no netem).
 #
 # Sizes: CI moves TCP_BULK_MB (100) MiB each way on the clean link and TCP_LOSSY_MB (4) through
-# the lossy one, opens TCP_CONNS (200) concurrent connections and runs TCP_CYCLES (2,000)
+# the lossy one, opens TCP_CONNS (1,000) concurrent connections and runs TCP_CYCLES (2,000)
 # sequential cycles. ATOLL_FULL=1 uses the issue's sizes: 100 MiB, 100 MiB, 1,000 and 10,000.
 # Needs root, ip(8), /dev/net/tun; hping3 for the SYN flood.
 
@@ -24,7 +24,7 @@ if [[ ${ATOLL_FULL:-0} == 1 ]]; then
     BULK_MB=100 LOSSY_MB=100 CONNS=1000 CYCLES=10000
 else
     BULK_MB="${TCP_BULK_MB:-100}" LOSSY_MB="${TCP_LOSSY_MB:-4}"
-    CONNS="${TCP_CONNS:-200}" CYCLES="${TCP_CYCLES:-2000}"
+    CONNS="${TCP_CONNS:-1000}" CYCLES="${TCP_CYCLES:-2000}"
 fi
 EXIT_ANSWER_BYTES="${TCP_EXIT_ANSWER_BYTES:-12000}" # fits the send ring: send() returns at once
 # The longest a guest may run; every wait below polls with a deadline under it.
