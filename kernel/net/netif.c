@@ -181,6 +181,11 @@ void net_poll(uint64_t now_ns)
     tcp_timers(now_ns);
 }
 
+bool net_output_pending(void)
+{
+    return tcp_output_pending();
+}
+
 uint64_t net_next_deadline(void)
 {
     uint64_t d = MIN(arp_next_deadline(), reasm_next_deadline());

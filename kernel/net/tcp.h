@@ -99,5 +99,9 @@ void tcp_timers(uint64_t now);          /* from net_poll */
 uint64_t tcp_next_deadline(void);       /* for net_next_deadline */
 /* Memory statistics for leak checks and netstat: connections alive, bytes of buffers held. */
 void tcp_stats(unsigned *conns, unsigned *orphans, size_t *buffer_bytes);
+/* Whether some connection to another host still has data not acknowledged or a FIN not sent or
+ * not acknowledged (orphans included): what an exiting instance waits for, as Linux keeps
+ * orphans going after the process ends. */
+bool tcp_output_pending(void);
 
 #endif

@@ -173,6 +173,30 @@ void tcp_reset(void)
     tcp_loopback_run(); /* forgets segments in flight to ourselves (none left to take them) */
 }
 
+bool tcp_output_pending(void)
+{
+    for (const struct tcp_conn *c = tcp_g.all; c; c = c->all_next) {
+        /* Connections to ourselves end with the instance: nobody is left to read them. */
+        if ((c->remote_addr >> 24) == 127 || c->remote_addr == c->local_addr)
+            continue;
+        switch (c->state) {
+        case TCPS_SYN_RECEIVED:
+        case TCPS_ESTABLISHED:
+        case TCPS_CLOSE_WAIT:
+            if (c->snd_buf_len || c->fin_queued)
+                return true;
+            break;
+        case TCPS_FIN_WAIT_1: /* our FIN is not acknowledged yet */
+        case TCPS_CLOSING:
+        case TCPS_LAST_ACK:
+            return true;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 void tcp_stats(unsigned *conns, unsigned *orphans, size_t *buffer_bytes)
 {
     if (conns)

@@ -151,10 +151,16 @@ static void cookie_ack(struct tcp_conn *l, const struct tcp_seg *s)
 {
     const struct ip_rx *ip = s->ip;
     uint16_t rport = get16(ip->payload), mss;
-    if (!l->cookie_at || net_now() - l->cookie_at > 2 * TCP_COOKIE_PERIOD_NS ||
-        tcp_syncookie_check(ip->dst, l->local_port, ip->src, rport, s->seq - 1, s->ack - 1,
-                            net_now(), &mss) < 0) {
+    bool cookies_live = l->cookie_at && net_now() - l->cookie_at <= 2 * TCP_COOKIE_PERIOD_NS;
+    if (!cookies_live || tcp_syncookie_check(ip->dst, l->local_port, ip->src, rport, s->seq - 1,
+                                             s->ack - 1, net_now(), &mss) < 0) {
         net_counters.tcp_listen_bad++;
+        /* The cookie can only be checked on the segment at the peer's ISN + 1. Data or a FIN
+         * further on may belong to a cookie connection whose ACK and first segments were lost
+         * (a full RX ring, a full accept queue): a reset would kill a good connection, while a
+         * quiet drop makes the peer resend from its first byte, which carries the cookie. */
+        if (cookies_live && (s->len || (s->flags & TH_FIN)))
+            return;
         tcp_reply_rst(ip, s->ack, 0, TH_RST);
         return;
     }

@@ -186,7 +186,7 @@ static int serve_one(int c)
     return 0;
 }
 
-static int serve(uint16_t port, long connections)
+static int serve(uint16_t port, long connections, bool linger)
 {
     int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -202,9 +202,11 @@ static int serve(uint16_t port, long connections)
             return fail("accept");
         status |= serve_one(c);
         /* close() waits (bounded) until the peer acknowledged everything, so that the program
-         * may exit right after: in a unikernel, exit stops the machine and its stack with it. */
+         * may exit right after: in a unikernel, exit stops the machine and its stack with it.
+         * "nolinger" leaves that to the system, as unmodified servers do (Linux keeps orphans). */
         struct linger lg = {1, 10};
-        setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        if (linger)
+            setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
         close(c);
         fflush(stdout);
     }
@@ -312,11 +314,11 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "serve")) {
         uint16_t port = argc > 2 ? (uint16_t)atoi(argv[2]) : 5001;
         long connections = argc > 3 ? atol(argv[3]) : 1;
-        return serve(port, connections);
+        return serve(port, connections, !(argc > 4 && !strcmp(argv[4], "nolinger")));
     }
     if (argc == 5)
         return client(argv[1], argv[2], argv[3], argv[4]);
-    fprintf(stderr, "usage: tcp_bulk serve [PORT [CONNECTIONS]]\n"
+    fprintf(stderr, "usage: tcp_bulk serve [PORT [CONNECTIONS [nolinger]]]\n"
                     "       tcp_bulk get|put|rawget|rawput HOST PORT BYTES\n"
                     "       tcp_bulk file HOST PORT PATH\n");
     return 2;

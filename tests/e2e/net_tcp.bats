@@ -12,7 +12,7 @@
 # kernel here has no netem).
 #
 # Sizes: CI moves TCP_BULK_MB (100) MiB each way on the clean link and TCP_LOSSY_MB (4) through
-# the lossy one, opens TCP_CONNS (200) concurrent connections and runs TCP_CYCLES (2,000)
+# the lossy one, opens TCP_CONNS (1,000) concurrent connections and runs TCP_CYCLES (2,000)
 # sequential cycles. ATOLL_FULL=1 uses the issue's sizes: 100 MiB, 100 MiB, 1,000 and 10,000.
 # Needs root, ip(8), /dev/net/tun; hping3 for the SYN flood.
 
@@ -24,8 +24,9 @@ if [[ ${ATOLL_FULL:-0} == 1 ]]; then
     BULK_MB=100 LOSSY_MB=100 CONNS=1000 CYCLES=10000
 else
     BULK_MB="${TCP_BULK_MB:-100}" LOSSY_MB="${TCP_LOSSY_MB:-4}"
-    CONNS="${TCP_CONNS:-200}" CYCLES="${TCP_CYCLES:-2000}"
+    CONNS="${TCP_CONNS:-1000}" CYCLES="${TCP_CYCLES:-2000}"
 fi
+EXIT_ANSWER_BYTES="${TCP_EXIT_ANSWER_BYTES:-12000}" # fits the send ring: send() returns at once
 # The longest a guest may run; every wait below polls with a deadline under it.
 GUEST_TIMEOUT="${TCP_GUEST_TIMEOUT:-600}"
 # The SYN flood: a real client must complete its connections within this many seconds.
@@ -223,6 +224,37 @@ check_lines() {
 
 @test "bulk transfer both ways on a clean link, SHA-256 equal at both ends: Linux binary" {
     bulk linux clean "$BULK_MB"
+}
+
+# answer_then_exit KIND: the subject writes an answer, closes without SO_LINGER and returns from
+# main at once. The peer (a small receive buffer) reads nothing until the subject said it sent
+# everything, so most of the answer is still queued in the subject when it exits; the peer must
+# still get every byte (Linux keeps the orphan going; the unikernel waits for it at exit,
+# bounded). Without that the peer would wait for the rest: bounded here.
+answer_then_exit() {
+    local bytes=$EXIT_ANSWER_BYTES received sent
+    subject "$1" clean tcp_bulk serve 5003 1 nolinger
+    run timeout 60 ip netns exec "$P" python3 "$E2E_ROOT/tests/e2e/tcp/bulk_peer.py" get \
+        "$SUBJECT_IP" 5003 "$bytes" --ready 60 --rcvbuf 2048 \
+        --read-after "$BATS_TEST_TMPDIR/subject.log" "tcp_bulk: sent $bytes bytes"
+    echo "$output"
+    assert_status 0
+    received="$(digest_of "$output" received "$bytes")"
+    subject_done
+    assert_status 0
+    sent="$(digest_of "$output" sent "$bytes")"
+    [[ -n $sent && $sent == "$received" ]] || {
+        echo "subject sent sha256 '$sent', the peer received '$received'" >&2
+        return 1
+    }
+}
+
+@test "an answer written just before close() and exit reaches the peer in full: unikernel" {
+    answer_then_exit unikernel
+}
+
+@test "an answer written just before close() and exit reaches the peer in full: Linux binary" {
+    answer_then_exit linux
 }
 
 @test "bulk transfer both ways through loss, duplication, reordering and delay: unikernel" {

@@ -1,10 +1,15 @@
-/* The boot command line's network settings: applied once the NICs are attached, and the netstat
- * key's report of every non-zero network counter when the instance exits. */
+/* The boot command line's network settings: applied once the NICs are attached; at exit, a bounded
+ * wait for the last data and FINs of closed connections, then the netstat key's counter report. */
 #include "atoll/cmdline.h"
 #include "atoll/kernel.h"
+#include "atoll/net.h"
 #include "atoll/netconfig.h"
 #include "atoll/netcounters.h"
 #include "atoll/netdev.h"
+
+/* The longest an exiting instance waits for its connections' last data and FINs to be
+ * acknowledged (a peer that stopped reading must not hold the exit forever). */
+#define EXIT_DRAIN_NS (2ull * 1000000000ull)
 
 static struct net_config boot_net_config; /* 1.5 KiB: static, not on the boot stack */
 
@@ -24,9 +29,24 @@ static void print_counter(void *ctx, const char *name, uint64_t value, bool is_d
         kprintf_always("atoll: netstat %s=%llu\n", name, (unsigned long long)value);
 }
 
+static bool drained(void *arg)
+{
+    (void)arg;
+    return !net_output_pending();
+}
+
 void atoll_net_exit(void)
 {
     netdev_tx_flush_all(); /* frames the program sent right before exiting still go out */
+    /* Linux keeps a closed connection (an orphan) going after its process ends: the tail of an
+     * answer written just before close() and exit still reaches the peer. Here the instance
+     * stops at exit, so it waits, boundedly, for every byte and FIN to be acknowledged. */
+    static bool draining; /* an exit from inside the wait (a fault) must not wait again */
+    if (!draining) {
+        draining = true;
+        if (!drained(NULL))
+            sched_wait(drained, NULL, clock_monotonic_ns() + EXIT_DRAIN_NS);
+    }
     if (!boot_cfg->netstat)
         return;
     net_counters_foreach(print_counter, NULL);

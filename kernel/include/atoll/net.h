@@ -78,6 +78,8 @@ void net_rx(unsigned dev, const uint8_t *frame, size_t len);
 void net_poll(uint64_t now_ns);
 /* The earliest time net_poll has something to do, or UINT64_MAX. */
 uint64_t net_next_deadline(void);
+/* Whether TCP still has data or a FIN to deliver to another host (closed sockets included). */
+bool net_output_pending(void);
 
 /* Broadcasts a gratuitous ARP announcing dev's address (no-op when it has none). */
 void net_arp_announce(unsigned dev);

@@ -5,6 +5,9 @@ SHA-256 each end computed.
 
   bulk_peer.py serve PORT CONNECTIONS         answers SEND and RECV
   bulk_peer.py get|put HOST PORT BYTES [--ready SECONDS]
+      get options: --rcvbuf BYTES (a small receive buffer, set before connecting) and
+      --read-after FILE TEXT (read nothing until FILE contains TEXT, polled for 60 s): the
+      subject then has its answer queued, unsent, when it closes and exits.
 """
 import argparse
 import hashlib
@@ -73,22 +76,44 @@ def serve(port, connections):
     return 0
 
 
-def connect(host, port, ready):
+def connect(host, port, ready, rcvbuf=0):
     deadline = time.monotonic() + ready
     while True:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            return socket.create_connection((host, port), timeout=600)
+            if rcvbuf:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            s.settimeout(600)
+            s.connect((host, port))
+            return s
         except OSError:
+            s.close()
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
 
 
-def client(mode, host, port, count, ready):
+def wait_for_text(path, text, limit=60):
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            with open(path, errors="replace") as f:
+                if text in f.read():
+                    return
+        except FileNotFoundError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} never contained {text!r}")
+        time.sleep(0.05)
+
+
+def client(mode, host, port, count, ready, rcvbuf=0, read_after=None):
     start = time.monotonic()
-    with connect(host, port, ready) as s:
+    with connect(host, port, ready, rcvbuf) as s:
         if mode == "get":
             s.sendall(f"SEND {count}\n".encode())
+            if read_after:
+                wait_for_text(*read_after)
             got, digest = receive_all(s)
             print(f"bulk_peer: received {got} bytes sha256 {digest}")
             ok = got == count
@@ -111,11 +136,13 @@ def main():
     p.add_argument("mode", choices=["serve", "get", "put"])
     p.add_argument("args", nargs="+")
     p.add_argument("--ready", type=float, default=60)
+    p.add_argument("--rcvbuf", type=int, default=0)
+    p.add_argument("--read-after", nargs=2, metavar=("FILE", "TEXT"))
     a = p.parse_args()
     if a.mode == "serve":
         return serve(int(a.args[0]), int(a.args[1]))
     host, port, count = a.args
-    return client(a.mode, host, int(port), int(count), a.ready)
+    return client(a.mode, host, int(port), int(count), a.ready, a.rcvbuf, a.read_after)
 
 
 if __name__ == "__main__":
