@@ -2,6 +2,7 @@
 #
 #   make            kernel, tools, apps
 #   make demo       install missing packages, build, boot hello as a unikernel
+#   make demo-poc   the white paper's topology: firewall, router, dns and web unikernels, live
 #   make test       install missing packages, then format check, unit tests, fuzzing, end-to-end tests
 #   make bench-boot boot-time benchmark (CSV under bench/results/)
 #   make bench-udp  UDP echo rates: unikernel, Linux VM, host (root; CSV under bench/results/)
@@ -42,7 +43,7 @@ APP_IMAGES := $(foreach a,$(APPS),$(BUILD)/$(a)/$(a).img)
 ATOLL := $(BUILD)/tools/atoll
 
 .PHONY: all kernel apps test unit e2e fuzz deps demo bench-boot bench-udp bench-tcp bench-forward \
-	bench-web clean format format-check containers
+	bench-web clean format format-check containers demo-poc
 all: kernel tools apps
 
 kernel: $(KERNEL_LIB) $(KERNEL_LDS)
@@ -134,6 +135,11 @@ CONTAINER_APPS := $(notdir $(patsubst %/Containerfile,%,$(wildcard apps/*/Contai
 containers: $(addprefix container-,$(CONTAINER_APPS))
 container-%: $(BUILD)/$$*/$$*.img
 	@scripts/container-build.sh $* $(BUILD)
+
+# The white paper's topology live: firewall, router, dns and web as unikernels, queried and torn down.
+demo-poc: deps
+	@$(MAKE) --no-print-directory all
+	scripts/demo-poc.sh unikernel
 
 demo: deps
 	@$(MAKE) --no-print-directory all
