@@ -141,6 +141,16 @@ long sys_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
 int sock_opt_int(const void *val, unsigned len, int *out);
 /* Writes an int option out, truncated to *len as Linux does; *len becomes the bytes written. */
 int sock_put_int(void *val, unsigned *len, int v);
+/* The same for an option value of `size` bytes. */
+int sock_put_bytes(void *val, unsigned *len, const void *src, unsigned size);
+/* SO_RCVTIMEO/SO_SNDTIMEO: a struct timeval in (-EINVAL short, -EDOM bad usec; a negative time
+ * becomes 1 ns, which does not wait, as Linux) and out, in nanoseconds (0 = wait forever). */
+int sock_opt_timeout(const void *val, unsigned len, uint64_t *out_ns);
+int sock_put_timeout(void *val, unsigned *len, uint64_t ns);
+/* Linux's SO_RCVBUF/SO_SNDBUF: the value capped at SOCK_BUF_MAX (net.core.rmem_max) unless
+ * forced, doubled for the kernel's bookkeeping, at least min; getsockopt reports the result. */
+#define SOCK_BUF_MAX 212992
+int sock_buffer_size(int v, bool force, int min);
 /* Total bytes of an iovec array (-EINVAL when it overflows). */
 long sock_iov_total(const struct sock_iovec *iov, size_t n);
 

@@ -128,6 +128,10 @@ static long sock_get(int fd, struct sock **out)
     return 0;
 }
 
+#ifndef EDOM
+#define EDOM 33
+#endif
+
 /* ---- helpers the families share ---- */
 
 int sock_opt_int(const void *val, unsigned len, int *out)
@@ -140,14 +144,54 @@ int sock_opt_int(const void *val, unsigned len, int *out)
     return 0;
 }
 
-int sock_put_int(void *val, unsigned *len, int v)
+int sock_put_bytes(void *val, unsigned *len, const void *src, unsigned size)
 {
-    unsigned n = MIN(*len, (unsigned)sizeof(int));
+    unsigned n = MIN(*len, size);
     if (n && !val)
         return -EFAULT;
-    memcpy(val, &v, n);
+    memcpy(val, src, n);
     *len = n;
     return 0;
+}
+
+int sock_put_int(void *val, unsigned *len, int v)
+{
+    return sock_put_bytes(val, len, &v, sizeof(v));
+}
+
+/* Linux's struct timeval on x86_64. */
+struct sock_timeval {
+    int64_t sec, usec;
+};
+
+int sock_opt_timeout(const void *val, unsigned len, uint64_t *out_ns)
+{
+    struct sock_timeval tv;
+    if (len < sizeof(tv))
+        return -EINVAL;
+    if (!val)
+        return -EFAULT;
+    memcpy(&tv, val, sizeof(tv));
+    if (tv.usec < 0 || tv.usec >= 1000000)
+        return -EDOM;
+    if (tv.sec < 0)
+        *out_ns = 1; /* Linux: a negative timeout does not wait at all */
+    else
+        *out_ns = (uint64_t)tv.sec * 1000000000u + (uint64_t)tv.usec * 1000u;
+    return 0;
+}
+
+int sock_put_timeout(void *val, unsigned *len, uint64_t ns)
+{
+    struct sock_timeval tv = {(int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u / 1000u)};
+    return sock_put_bytes(val, len, &tv, sizeof(tv));
+}
+
+int sock_buffer_size(int v, bool force, int min)
+{
+    uint32_t want = force ? (uint32_t)MAX(v, 0) : MIN((uint32_t)v, (uint32_t)SOCK_BUF_MAX);
+    uint64_t doubled = (uint64_t)want * 2;
+    return (int)MAX(MIN(doubled, (uint64_t)INT32_MAX), (uint64_t)min);
 }
 
 long sock_iov_total(const struct sock_iovec *iov, size_t n)

@@ -34,11 +34,9 @@
 
 #define FIONREAD 0x541b /* SIOCINQ */
 #define SIOCOUTQ 0x5411
-#define EDOM     33
 
 /* Linux's bounds: net.core.rmem_max/wmem_max, SOCK_MIN_RCVBUF/SNDBUF, MAX_TCP_KEEP*, TCP_MIN_MSS,
  * MAX_TCP_WINDOW. */
-#define BUF_MAX        212992
 #define RCVBUF_MIN     2304
 #define SNDBUF_MIN     4608
 #define KEEPIDLE_MAX   32767
@@ -46,10 +44,6 @@
 #define KEEPCNT_MAX    127
 #define TCP_MIN_MSS    88
 #define MAX_TCP_WINDOW 32767
-
-struct linux_timeval {
-    int64_t sec, usec;
-};
 
 struct linux_linger {
     int onoff, secs;
@@ -80,55 +74,14 @@ struct linux_tcp_info {
 };
 _Static_assert(sizeof(struct linux_tcp_info) == 232, "Linux's struct tcp_info layout");
 
-static int set_timeout(uint64_t *out, const void *val, unsigned len)
-{
-    struct linux_timeval tv;
-    if (len < sizeof(tv))
-        return -EINVAL;
-    if (!val)
-        return -EFAULT;
-    memcpy(&tv, val, sizeof(tv));
-    if (tv.usec < 0 || tv.usec >= 1000000)
-        return -EDOM;
-    if (tv.sec < 0)
-        *out = 1; /* Linux: a negative timeout does not wait at all */
-    else
-        *out = (uint64_t)tv.sec * 1000000000u + (uint64_t)tv.usec * 1000u;
-    return 0;
-}
-
-static int put_bytes(void *val, unsigned *len, const void *src, unsigned size)
-{
-    unsigned n = MIN(*len, size);
-    if (n && !val)
-        return -EFAULT;
-    memcpy(val, src, n);
-    *len = n;
-    return 0;
-}
-
-static int put_timeout(void *val, unsigned *len, uint64_t ns)
-{
-    struct linux_timeval tv = {(int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u / 1000u)};
-    return put_bytes(val, len, &tv, sizeof(tv));
-}
-
-/* Linux's SO_RCVBUF/SO_SNDBUF: capped (unless forced), doubled for bookkeeping, at least min. */
-static int buffer_size(int v, bool force, int min)
-{
-    uint32_t want = force ? (uint32_t)MAX(v, 0) : MIN((uint32_t)v, (uint32_t)BUF_MAX);
-    uint64_t doubled = (uint64_t)want * 2;
-    return (int)MAX(MIN(doubled, (uint64_t)INT32_MAX), (uint64_t)min);
-}
-
 static int set_socket_level(struct tcp_sock *t, int name, const void *val, unsigned len)
 {
     struct sock *s = &t->sock;
     struct tcp_conn *c = t->conn;
     if (name == SO_RCVTIMEO)
-        return set_timeout(&s->rcvtimeo_ns, val, len);
+        return sock_opt_timeout(val, len, &s->rcvtimeo_ns);
     if (name == SO_SNDTIMEO)
-        return set_timeout(&s->sndtimeo_ns, val, len);
+        return sock_opt_timeout(val, len, &s->sndtimeo_ns);
     if (name == SO_LINGER) {
         struct linux_linger l;
         if (len < sizeof(l))
@@ -164,12 +117,12 @@ static int set_socket_level(struct tcp_sock *t, int name, const void *val, unsig
         return tcp_setopt(c, TCP_OPTION_KEEPALIVE, v != 0);
     case SO_RCVBUF:
     case SO_RCVBUFFORCE:
-        v = buffer_size(v, name == SO_RCVBUFFORCE, RCVBUF_MIN);
+        v = sock_buffer_size(v, name == SO_RCVBUFFORCE, RCVBUF_MIN);
         if ((rc = tcp_setopt(c, TCP_OPTION_RCVBUF, v)) == 0)
             s->rcvbuf = v;
         return rc;
     default: /* SO_SNDBUF, SO_SNDBUFFORCE */
-        v = buffer_size(v, name == SO_SNDBUFFORCE, SNDBUF_MIN);
+        v = sock_buffer_size(v, name == SO_SNDBUFFORCE, SNDBUF_MIN);
         if ((rc = tcp_setopt(c, TCP_OPTION_SNDBUF, v)) == 0)
             s->sndbuf = v;
         return rc;
@@ -259,7 +212,7 @@ static int get_tcp_info(struct tcp_sock *t, void *val, unsigned *len)
     o.data_segs_in = i.data_segs_in, o.data_segs_out = i.data_segs_out;
     o.bytes_sent = i.bytes_sent, o.bytes_retrans = i.bytes_retrans;
     o.snd_wnd = i.snd_wnd;
-    return put_bytes(val, len, &o, sizeof(o));
+    return sock_put_bytes(val, len, &o, sizeof(o));
 }
 
 static int get_socket_level(struct tcp_sock *t, int name, void *val, unsigned *len)
@@ -268,12 +221,12 @@ static int get_socket_level(struct tcp_sock *t, int name, void *val, unsigned *l
     int v, rc = 0;
     switch (name) {
     case SO_RCVTIMEO:
-        return put_timeout(val, len, s->rcvtimeo_ns);
+        return sock_put_timeout(val, len, s->rcvtimeo_ns);
     case SO_SNDTIMEO:
-        return put_timeout(val, len, s->sndtimeo_ns);
+        return sock_put_timeout(val, len, s->sndtimeo_ns);
     case SO_LINGER: {
         struct linux_linger l = {t->linger_on, t->linger_secs};
-        return put_bytes(val, len, &l, sizeof(l));
+        return sock_put_bytes(val, len, &l, sizeof(l));
     }
     case SO_TYPE:
         v = SOCK_STREAM;

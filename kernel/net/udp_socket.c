@@ -30,11 +30,9 @@
 #define IP_PKTINFO     8
 #define FIONREAD       0x541b
 #define SIOCOUTQ       0x5411
-#define EDOM           33
 
 /* Linux's defaults and bounds (net.core.rmem_max etc., SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF). */
 #define BUF_DEFAULT 212992
-#define BUF_MAX     212992
 #define RCVBUF_MIN  2304
 #define SNDBUF_MIN  4608
 /* The queue holds at least one largest datagram whatever SO_RCVBUF says. */
@@ -55,10 +53,6 @@ struct in_pktinfo_k {
     int ifindex;
     uint32_t spec_dst; /* network order */
     uint32_t addr;     /* network order */
-};
-
-struct linux_timeval {
-    int64_t sec, usec;
 };
 
 struct udp_sock {
@@ -398,50 +392,13 @@ static int resize_queue(struct udp_sock *u, int rcvbuf)
     return 0;
 }
 
-/* Linux's SO_RCVBUF/SO_SNDBUF: the value is capped (unless forced), doubled for the kernel's
- * bookkeeping, and raised to a minimum; getsockopt reports the doubled value. */
-static int buffer_size(int v, bool force, int min)
-{
-    uint32_t want = force ? (uint32_t)MAX(v, 0) : MIN((uint32_t)v, (uint32_t)BUF_MAX);
-    uint64_t doubled = (uint64_t)want * 2;
-    return (int)MAX(MIN(doubled, (uint64_t)INT32_MAX), (uint64_t)min);
-}
-
-static int set_timeout(uint64_t *out, const void *val, unsigned len)
-{
-    struct linux_timeval tv;
-    if (len < sizeof(tv))
-        return -EINVAL;
-    if (!val)
-        return -EFAULT;
-    memcpy(&tv, val, sizeof(tv));
-    if (tv.usec < 0 || tv.usec >= 1000000)
-        return -EDOM;
-    if (tv.sec < 0)
-        *out = 1; /* Linux: a negative timeout does not wait at all */
-    else
-        *out = (uint64_t)tv.sec * 1000000000u + (uint64_t)tv.usec * 1000u;
-    return 0;
-}
-
-static int put_timeout(void *val, unsigned *len, uint64_t ns)
-{
-    struct linux_timeval tv = {(int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u / 1000u)};
-    unsigned n = MIN(*len, (unsigned)sizeof(tv));
-    if (n && !val)
-        return -EFAULT;
-    memcpy(val, &tv, n);
-    *len = n;
-    return 0;
-}
-
 static int set_socket_level(struct udp_sock *u, int name, const void *val, unsigned len)
 {
     struct sock *s = &u->sock;
     if (name == SO_RCVTIMEO)
-        return set_timeout(&s->rcvtimeo_ns, val, len);
+        return sock_opt_timeout(val, len, &s->rcvtimeo_ns);
     if (name == SO_SNDTIMEO)
-        return set_timeout(&s->sndtimeo_ns, val, len);
+        return sock_opt_timeout(val, len, &s->sndtimeo_ns);
     int v, rc = sock_opt_int(val, len, &v);
     switch (name) {
     case SO_REUSEADDR:
@@ -469,9 +426,9 @@ static int set_socket_level(struct udp_sock *u, int name, const void *val, unsig
         return 0;
     case SO_RCVBUF:
     case SO_RCVBUFFORCE:
-        return resize_queue(u, buffer_size(v, name == SO_RCVBUFFORCE, RCVBUF_MIN));
+        return resize_queue(u, sock_buffer_size(v, name == SO_RCVBUFFORCE, RCVBUF_MIN));
     default: /* SO_SNDBUF, SO_SNDBUFFORCE: sends leave at once, so the size is only reported */
-        s->sndbuf = buffer_size(v, name == SO_SNDBUFFORCE, SNDBUF_MIN);
+        s->sndbuf = sock_buffer_size(v, name == SO_SNDBUFFORCE, SNDBUF_MIN);
         return 0;
     }
 }
@@ -514,9 +471,9 @@ static int udp_sock_getsockopt(struct sock *s, int level, int name, void *val, u
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_RCVTIMEO:
-            return put_timeout(val, len, s->rcvtimeo_ns);
+            return sock_put_timeout(val, len, s->rcvtimeo_ns);
         case SO_SNDTIMEO:
-            return put_timeout(val, len, s->sndtimeo_ns);
+            return sock_put_timeout(val, len, s->sndtimeo_ns);
         case SO_TYPE:
             v = SOCK_DGRAM;
             break;
