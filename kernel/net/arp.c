@@ -195,6 +195,29 @@ void arp_output(unsigned dev, uint32_t next_hop, uint8_t *frame, size_t len)
     e->queued++;
 }
 
+bool arp_lookup_mac(unsigned dev, uint32_t next_hop, uint8_t mac[ETH_ADDR_LEN])
+{
+    if (next_hop == NET_IP_BROADCAST || next_hop == net_if_broadcast(dev)) {
+        memcpy(mac, net_eth_broadcast, ETH_ADDR_LEN);
+        return true;
+    }
+    if ((next_hop >> 28) == 0xe) {
+        const uint8_t m[ETH_ADDR_LEN] = {0x01,
+                                         0x00,
+                                         0x5e,
+                                         (uint8_t)((next_hop >> 16) & 0x7f),
+                                         (uint8_t)(next_hop >> 8),
+                                         (uint8_t)next_hop};
+        memcpy(mac, m, ETH_ADDR_LEN);
+        return true;
+    }
+    struct arp_entry *e = find(dev, next_hop);
+    if (!e || e->state != ARP_REACHABLE)
+        return false;
+    memcpy(mac, e->mac, ETH_ADDR_LEN);
+    return true;
+}
+
 static bool is_our_mac(const uint8_t *mac)
 {
     for (unsigned i = 0; i < NET_MAX_IF; i++)

@@ -210,3 +210,64 @@ int ip_output(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, const void
     } while (off < len);
     return 0;
 }
+
+unsigned ip_route_offloads(uint32_t dst)
+{
+    struct net_route_result route;
+    if (!net_hooks_active || !net_hooks_active->tx_gather || net_addr_is_local(dst) ||
+        net_route_lookup(dst, &route) < 0)
+        return 0;
+    return net_ifs[route.dev].offloads;
+}
+
+int ip_output_offload(uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, size_t l4_len,
+                      const struct net_iov *iov, unsigned iovcnt, uint16_t csum_offset,
+                      uint16_t gso_size)
+{
+    enum { MAX_FRAGS = 6 };
+    size_t len = l4_len;
+    for (unsigned i = 0; i < iovcnt; i++)
+        len += iov[i].len;
+    struct net_route_result route;
+    if (iovcnt > MAX_FRAGS - 2 || !net_hooks_active || !net_hooks_active->tx_gather ||
+        net_addr_is_local(dst) || net_route_lookup(dst, &route) < 0)
+        return -EOPNOTSUPP;
+    const struct net_if *nif = &net_ifs[route.dev];
+    bool tso = IP_HLEN + len > nif->mtu;
+    if (!(nif->offloads & NETDEV_F_CSUM) || len > NET_IP_MAX_LEN - IP_HLEN ||
+        (tso && (!(nif->offloads & NETDEV_F_TSO4) || !gso_size || proto != IP_PROTO_TCP ||
+                 IP_HLEN + l4_len + gso_size > nif->mtu)))
+        return -EOPNOTSUPP;
+    uint8_t head[NET_ETH_HLEN + IP_HLEN];
+    if (!arp_lookup_mac(route.dev, route.next_hop, head))
+        return -EOPNOTSUPP; /* the software path queues it behind the ARP request */
+    if (!src)
+        src = route.src;
+    memcpy(head + 6, nif->mac, ETH_ADDR_LEN);
+    put16(head + 12, ETH_TYPE_IPV4);
+    /* The device copies this header into every segment and numbers them from its ID, as Linux
+     * does for its own TSO frames; DF, since the pieces are cut to the path MTU already. */
+    uint16_t segs = tso ? (uint16_t)((len - l4_len + gso_size - 1) / gso_size) : 1;
+    build_header(head + NET_ETH_HLEN, IP_HLEN + len, next_id, tso ? 0x4000 : 0, IP_DEFAULT_TTL,
+                 proto, src, dst);
+    next_id = (uint16_t)(next_id + segs);
+    /* The device sums from the transport header on, the field included: it starts as the
+     * pseudo-header sum (RFC 1071's sum before the final complement), with the whole length. */
+    put16(l4 + csum_offset, (uint16_t)~csum_fold(csum_pseudo(src, dst, proto, (uint16_t)len)));
+    struct netdev_frag frags[MAX_FRAGS];
+    unsigned n = 0;
+    frags[n++] = (struct netdev_frag){head, sizeof(head)};
+    frags[n++] = (struct netdev_frag){l4, l4_len};
+    for (unsigned i = 0; i < iovcnt; i++)
+        if (iov[i].len)
+            frags[n++] = (struct netdev_frag){iov[i].base, iov[i].len};
+    struct netdev_offload off = {
+        .csum_start = NET_ETH_HLEN + IP_HLEN,
+        .csum_offset = csum_offset,
+        .gso_size = tso ? gso_size : 0,
+        .hdr_len = (uint16_t)(NET_ETH_HLEN + IP_HLEN + l4_len),
+    };
+    net_counters.ip_tx++;
+    net_counters.eth_tx++;
+    return net_hooks_active->tx_gather(route.dev, frags, n, &off);
+}

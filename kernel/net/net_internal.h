@@ -44,6 +44,7 @@ struct net_if {
     uint16_t mtu;
     uint32_t addr;
     unsigned prefix;
+    unsigned offloads; /* NETDEV_F_*, set by net_if_set_offloads */
 };
 extern struct net_if net_ifs[NET_MAX_IF];
 extern const struct net_hooks *net_hooks_active;
@@ -79,6 +80,9 @@ void arp_input(unsigned dev, const uint8_t *pkt, size_t len);
 /* Sends an IPv4 frame (header room included) to next_hop on dev, resolving the MAC first and
  * queuing the frame while resolution is pending. */
 void arp_output(unsigned dev, uint32_t next_hop, uint8_t *frame, size_t len);
+/* The destination MAC of a frame to next_hop on dev when known now (broadcast, multicast, a
+ * reachable entry); false otherwise, with nothing sent or queued. */
+bool arp_lookup_mac(unsigned dev, uint32_t next_hop, uint8_t mac[ETH_ADDR_LEN]);
 void arp_poll(uint64_t now);
 uint64_t arp_next_deadline(void);
 
@@ -102,6 +106,17 @@ void ip_deliver(const struct ip_rx *ip);
 int ip_output(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, const void *pre,
               size_t pre_len, const struct net_iov *iov, unsigned iovcnt);
 void ip_reset(void);
+/* The offloads (NETDEV_F_*) a datagram to dst would get: 0 for our own addresses, no route, or
+ * a stack without a tx_gather hook. */
+unsigned ip_route_offloads(uint32_t dst);
+/* Sends a transport segment (header l4 of l4_len bytes, then iov) through the route's device
+ * with its checksum left to the device: the field at csum_offset in l4 gets the pseudo-header
+ * sum. gso_size non-zero: a TSO frame the device cuts into gso_size payloads. -EOPNOTSUPP when
+ * the device cannot (no such offload, a local or unresolved destination): nothing was sent and
+ * the caller sends it in software; otherwise 0 or the error of a send that failed. */
+int ip_output_offload(uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, size_t l4_len,
+                      const struct net_iov *iov, unsigned iovcnt, uint16_t csum_offset,
+                      uint16_t gso_size);
 
 /* reasm.c */
 void reasm_reset(void);

@@ -38,6 +38,15 @@ int net_if_attach(unsigned dev, const uint8_t mac[ETH_ADDR_LEN], uint16_t mtu)
     nif->attached = true;
     memcpy(nif->mac, mac, ETH_ADDR_LEN);
     nif->mtu = mtu ? mtu : 1500;
+    nif->offloads = 0;
+    return 0;
+}
+
+int net_if_set_offloads(unsigned dev, unsigned offloads)
+{
+    if (dev >= NET_MAX_IF || !net_ifs[dev].attached)
+        return -EINVAL;
+    net_ifs[dev].offloads = offloads & (NETDEV_F_CSUM | NETDEV_F_TSO4);
     return 0;
 }
 

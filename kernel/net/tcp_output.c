@@ -75,9 +75,9 @@ static uint16_t window_field(struct tcp_conn *c, bool syn)
     return (uint16_t)field;
 }
 
-/* Checksums and sends a built header plus payload pieces. */
-static void emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struct net_iov *iov,
-                 unsigned n)
+/* Checksums in software and sends a built header plus payload pieces. */
+static void emit_soft(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen,
+                      const struct net_iov *iov, unsigned n)
 {
     size_t total = hlen;
     for (unsigned i = 0; i < n; i++)
@@ -91,11 +91,73 @@ static void emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const st
         off += iov[i].len;
     }
     put16(hdr + 16, csum_fold(sum));
-    net_counters.tcp_tx++;
     if (net_addr_is_local(dst))
         tcp_loopback_queue(src, dst, hdr, hlen, iov, n);
     else
         ip_output(src, dst, IP_PROTO_TCP, 0, hdr, hlen, iov, n);
+}
+
+/* The bytes [off, off + len) of the payload pieces iov, as at most n + 1 pieces in out. */
+static unsigned iov_slice(const struct net_iov *iov, unsigned n, size_t off, size_t len,
+                          struct net_iov *out)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < n && len; i++) {
+        if (off >= iov[i].len) {
+            off -= iov[i].len;
+            continue;
+        }
+        size_t take = MIN(iov[i].len - off, len);
+        out[k++] = (struct net_iov){(const uint8_t *)iov[i].base + off, take};
+        len -= take;
+        off = 0;
+    }
+    return k;
+}
+
+/* A large segment the route's device cannot cut (its route or ARP entry changed since the send
+ * loop sized it): cut here into gso_size pieces, FIN and PSH on the last one only. */
+static void emit_split(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hlen,
+                       const struct net_iov *iov, unsigned n, size_t payload, uint16_t gso_size)
+{
+    uint8_t piece_hdr[TCP_HLEN + TCP_OPT_MAXLEN];
+    uint32_t seq = get32(hdr + 4);
+    net_counters.tcp_tx_tso_split++;
+    for (size_t off = 0; off < payload; off += gso_size) {
+        size_t len = MIN((size_t)gso_size, payload - off);
+        memcpy(piece_hdr, hdr, hlen);
+        put32(piece_hdr + 4, seq + (uint32_t)off);
+        if (off + len < payload)
+            piece_hdr[13] &= (uint8_t) ~(TH_FIN | TH_PSH);
+        struct net_iov piece[4];
+        unsigned k = iov_slice(iov, n, off, len, piece);
+        emit_soft(src, dst, piece_hdr, hlen, piece, k);
+    }
+}
+
+/* Sends a built header plus payload pieces: the route's device fills in the checksum (and cuts
+ * a segment larger than gso_size) when it can, software does it otherwise. */
+static void emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struct net_iov *iov,
+                 unsigned n, uint16_t gso_size)
+{
+    size_t payload = 0;
+    for (unsigned i = 0; i < n; i++)
+        payload += iov[i].len;
+    net_counters.tcp_tx++;
+    if (!net_addr_is_local(dst)) {
+        uint16_t gso = payload > gso_size ? gso_size : 0;
+        int r = ip_output_offload(src, dst, IP_PROTO_TCP, hdr, hlen, iov, n, 16, gso);
+        if (r != -EOPNOTSUPP) {
+            net_counters.tcp_tx_csum_offload++;
+            if (gso && r == 0)
+                net_counters.tcp_tx_tso++;
+            return;
+        }
+    }
+    if (gso_size && payload > gso_size)
+        emit_split(src, dst, hdr, hlen, iov, n, payload, gso_size);
+    else
+        emit_soft(src, dst, hdr, hlen, iov, n);
 }
 
 /* Most recent out-of-order ranges first (RFC 2018): ooo[] is kept in that order. */
@@ -166,7 +228,9 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
         c->bytes_sent += len;
         c->last_data_tx = net_now();
     }
-    emit(c->local_addr, c->remote_addr, hdr, hlen, iov, n);
+    /* Longer than one segment's payload: a TSO frame (the send loop sized it for the device). */
+    uint32_t seg_max = tcp_payload_max(c);
+    emit(c->local_addr, c->remote_addr, hdr, hlen, iov, n, len > seg_max ? (uint16_t)seg_max : 0);
     c->segs_out++;
     if (with_ack) {
         c->last_ack_sent = c->rcv_nxt;
@@ -218,7 +282,7 @@ void tcp_reply_rst(const struct ip_rx *ip, uint32_t seq, uint32_t ack, uint8_t f
     hdr[12] = 5 << 4;
     hdr[13] = flags;
     net_counters.tcp_rst_sent++;
-    emit(ip->dst, ip->src, hdr, TCP_HLEN, NULL, 0);
+    emit(ip->dst, ip->src, hdr, TCP_HLEN, NULL, 0, 0);
 }
 
 void tcp_schedule_output(struct tcp_conn *c)
@@ -278,6 +342,17 @@ static uint32_t next_unsacked(const struct tcp_conn *c, uint32_t seq, uint32_t *
     return seq;
 }
 
+/* The most new data one segment may carry when the route's device does TSO: whole segments
+ * (`seg` bytes each) up to a 64 KiB IP datagram; just `seg` otherwise. */
+static uint32_t tso_room(const struct tcp_conn *c, uint32_t seg)
+{
+    const unsigned need = NETDEV_F_CSUM | NETDEV_F_TSO4;
+    if ((ip_route_offloads(c->remote_addr) & need) != need || !seg)
+        return seg;
+    uint32_t max = NET_IP_MAX_LEN - IP_HLEN - TCP_HLEN - TCP_OPT_MAXLEN;
+    return max / seg * seg;
+}
+
 void tcp_output(struct tcp_conn *c)
 {
     bool sent_any = false;
@@ -309,10 +384,19 @@ void tcp_output(struct tcp_conn *c)
                 break;
             }
             uint32_t room = tcp_payload_max(c);
-            uint32_t len = MIN(avail, room);
+            /* New data may go as one large segment the device cuts (TSO); a retransmission
+             * goes as a single segment. */
+            bool rtx_here = seq_lt(c->snd_nxt, c->snd_max);
+            uint32_t big = rtx_here ? room : tso_room(c, room);
+            uint32_t len = MIN(avail, big);
             bool fin_here = false;
             if (len > win_left)
                 len = win_left;
+            /* A large segment ends on a segment boundary unless its tail would go out on its
+             * own anyway: the last of the data, not held by Nagle or cork (the checks below). */
+            if (len > room && len % room &&
+                (len < avail || ((c->cork || c->more || !c->nodelay) && !c->fin_queued)))
+                len -= len % room;
             if (len == 0) {
                 if (c->fin_queued && c->snd_nxt == end && avail == 0) {
                     fin_here = true; /* a FIN alone needs no window */

@@ -49,7 +49,7 @@ static inline void sim_tx(unsigned dev, const uint8_t *frame, size_t len)
     sim_nframes++;
 }
 
-static const struct net_hooks sim_hooks = {sim_now, sim_tx};
+static const struct net_hooks sim_hooks = {sim_now, sim_tx, NULL};
 
 static inline void sim_clear(void)
 {

@@ -42,6 +42,7 @@ UNIT_SRCS_tcp_cookie_loss := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_exit_drain := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_timers := $(NET_STACK_SRCS)
 UNIT_SRCS_tcp_loopback := $(NET_STACK_SRCS)
+UNIT_SRCS_tcp_tso := $(NET_STACK_SRCS)
 UNIT_SRCS_udp_socket := $(NET_STACK_SRCS) kernel/net/socket_syscalls.c kernel/net/udp_socket.c \
 	kernel/mm/pagealloc.c kernel/dev/net/netdev.c
 NET_TCP_SRCS := $(filter-out kernel/net/tcp_socket%.c,$(sort $(wildcard kernel/net/tcp_*.c)))

@@ -32,7 +32,17 @@ static void stack_tx(unsigned dev, const uint8_t *frame, size_t len)
     d->ops->tx_burst(d, &f, 1);
 }
 
-static const struct net_hooks hooks = {.now_ns = clock_monotonic_ns, .tx = stack_tx};
+static int stack_tx_gather(unsigned dev, const struct netdev_frag *frags, unsigned n,
+                           const struct netdev_offload *off)
+{
+    struct netdev *d = netdev_get(dev);
+    if (d == NULL || d->ops->tx_gather == NULL)
+        return -ENODEV;
+    return d->ops->tx_gather(d, frags, n, off);
+}
+
+static const struct net_hooks hooks = {
+    .now_ns = clock_monotonic_ns, .tx = stack_tx, .tx_gather = stack_tx_gather};
 
 void atoll_net_init(void)
 {
@@ -46,10 +56,12 @@ void atoll_net_init(void)
         struct netdev *d = netdev_get(i);
         bool legacy;
         const char *where = virtio_net_where(d, &legacy);
-        kprintf("atoll: %s: virtio-net (%s) mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u%s\n", d->name,
-                where, d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5], d->mtu,
-                legacy ? " legacy" : "");
+        kprintf("atoll: %s: virtio-net (%s) mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u%s%s%s\n",
+                d->name, where, d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5],
+                d->mtu, legacy ? " legacy" : "", d->offloads & NETDEV_F_CSUM ? " csum" : "",
+                d->offloads & NETDEV_F_TSO4 ? " tso" : "");
         net_if_attach(i, d->mac, d->mtu);
+        net_if_set_offloads(i, d->ops->tx_gather ? d->offloads : 0);
     }
     net_config_boot(); /* the netN=, gw= and route= keys; stops the boot when one is wrong */
 }

@@ -5,6 +5,7 @@
 #include "atoll/mm.h"
 #include "atoll/netdev.h"
 #include "atoll/virtio.h"
+#include "atoll/x86.h"
 
 #define RX_QUEUE       0
 #define TX_QUEUE       1
@@ -17,8 +18,13 @@
  * sendmmsg batch of replies shares one. */
 #define TX_KICK_BATCH 32
 #define FEATURES_WANTED                                                                            \
-    (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_MTU) |                                 \
-     VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_VERSION_1))
+    (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_MTU) | VIRTIO_BIT(VIRTIO_NET_F_CSUM) | \
+     VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) | VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX) |                    \
+     VIRTIO_BIT(VIRTIO_F_VERSION_1))
+#define TX_CHAIN_END 0xffff
+/* How long a gathered frame waits for the device to free buffers before it is dropped: QEMU
+ * consumes the queue in its own thread, microseconds per frame. */
+#define TX_WAIT_NS 5000000ull
 
 struct vnet {
     struct netdev nd;
@@ -29,10 +35,12 @@ struct vnet {
     uint8_t *rx_mem, *tx_mem;
     struct netbuf rxb[MAX_BUFS];
     uint16_t tx_free[MAX_BUFS];
+    uint16_t tx_next[MAX_BUFS]; /* the next buffer of a gathered frame's chain, or TX_CHAIN_END */
     uint16_t tx_nfree;
     uint16_t tx_unkicked; /* frames queued since the last tx_flush */
     struct {
         uint64_t rx_frames, rx_runt, tx_frames, tx_ring_full, tx_too_big, device_errors;
+        uint64_t tx_gathered, tx_waits;
     } stats;
 };
 
@@ -110,10 +118,15 @@ static void tx_reclaim(struct vnet *v)
     uint32_t len;
     int id;
     while ((id = virtq_get_used(&v->tx, &len)) != -EAGAIN) {
-        if (id >= 0 && id < v->ntx && v->tx_nfree < v->ntx)
-            v->tx_free[v->tx_nfree++] = (uint16_t)id;
-        else
+        if (id < 0 || id >= v->ntx) {
             v->stats.device_errors++;
+            continue;
+        }
+        /* A gathered frame's buffers all come back with its first one. */
+        for (unsigned k = 0; id < v->ntx && v->tx_nfree < v->ntx && k < v->ntx; k++) {
+            v->tx_free[v->tx_nfree++] = (uint16_t)id;
+            id = v->tx_next[id];
+        }
     }
 }
 
@@ -133,6 +146,7 @@ static unsigned vnet_tx_burst(struct netdev *d, const struct netbuf *frames, uns
             break;
         }
         uint16_t id = v->tx_free[--v->tx_nfree];
+        v->tx_next[id] = TX_CHAIN_END;
         uint8_t *slot = v->tx_mem + (size_t)id * NETBUF_SIZE;
         memset(slot, 0, v->hdr_len); /* no offloads: an all-zero header */
         memcpy(slot + v->hdr_len, f->data, f->len);
@@ -145,6 +159,95 @@ static unsigned vnet_tx_burst(struct netdev *d, const struct netbuf *frames, uns
         kick(v, &v->tx, TX_QUEUE);
     }
     return taken;
+}
+
+/* Writes struct virtio_net_hdr (little-endian fields) for off at the start of a frame. */
+static void put_net_hdr(const struct vnet *v, uint8_t *h, const struct netdev_offload *off)
+{
+    memset(h, 0, v->hdr_len);
+    h[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    h[1] = off->gso_size ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE;
+    const uint16_t fields[4] = {off->gso_size ? off->hdr_len : 0, off->gso_size, off->csum_start,
+                                off->csum_offset};
+    for (unsigned i = 0; i < 4; i++) {
+        h[2 + 2 * i] = (uint8_t)fields[i];
+        h[3 + 2 * i] = (uint8_t)(fields[i] >> 8);
+    }
+}
+
+/* Frees buffers the device is done with, waiting a bounded time for `need` of them. */
+static bool tx_room(struct vnet *v, unsigned need)
+{
+    tx_reclaim(v);
+    if (v->tx_nfree >= need)
+        return true;
+    v->tx_unkicked = 0;
+    kick(v, &v->tx, TX_QUEUE);
+    v->stats.tx_waits++;
+    uint64_t deadline = clock_monotonic_ns() + TX_WAIT_NS;
+    while (v->tx_nfree < need && clock_monotonic_ns() < deadline) {
+        cpu_relax();
+        tx_reclaim(v);
+        if (virtq_device_waiting(&v->tx))
+            v->vd->ops->notify(v->vd, TX_QUEUE);
+    }
+    return v->tx_nfree >= need;
+}
+
+/* One copy from the stack's pieces into a chain of 2 KiB buffers, the header in the first. */
+static int vnet_tx_gather(struct netdev *d, const struct netdev_frag *frags, unsigned n,
+                          const struct netdev_offload *off)
+{
+    struct vnet *v = d->priv;
+    size_t total = v->hdr_len;
+    for (unsigned i = 0; i < n; i++)
+        total += frags[i].len;
+    unsigned need = (unsigned)((total + NETBUF_SIZE - 1) / NETBUF_SIZE);
+    if (total > v->hdr_len + (size_t)NETDEV_GATHER_MAX || need > v->ntx / 2u ||
+        (off->gso_size && !(d->offloads & NETDEV_F_TSO4))) {
+        v->stats.tx_too_big++;
+        return -EMSGSIZE;
+    }
+    if (!tx_room(v, need)) {
+        v->stats.tx_ring_full++;
+        return -ENOBUFS;
+    }
+    uint16_t ids[NETDEV_GATHER_MAX / NETBUF_SIZE + 2];
+    uint64_t addrs[NETDEV_GATHER_MAX / NETBUF_SIZE + 2];
+    uint32_t lens[NETDEV_GATHER_MAX / NETBUF_SIZE + 2];
+    for (unsigned k = 0; k < need; k++) {
+        ids[k] = v->tx_free[--v->tx_nfree];
+        addrs[k] = (uint64_t)(v->tx_mem + (size_t)ids[k] * NETBUF_SIZE);
+        lens[k] = (uint32_t)MIN((size_t)NETBUF_SIZE, total - (size_t)k * NETBUF_SIZE);
+        v->tx_next[ids[k]] = k + 1 < need ? ids[k + 1] : TX_CHAIN_END;
+    }
+    put_net_hdr(v, (uint8_t *)addrs[0], off);
+    unsigned k = 0;
+    size_t at = v->hdr_len; /* within buffer k */
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *src = frags[i].base;
+        size_t left = frags[i].len;
+        while (left) {
+            if (at == NETBUF_SIZE) {
+                k++;
+                at = 0;
+            }
+            size_t take = MIN(left, (size_t)NETBUF_SIZE - at);
+            memcpy((uint8_t *)addrs[k] + at, src, take);
+            src += take;
+            left -= take;
+            at += take;
+        }
+    }
+    virtq_add_chain(&v->tx, ids, addrs, lens, need);
+    v->stats.tx_frames++;
+    v->stats.tx_gathered++;
+    v->tx_unkicked++;
+    if (!netdev_tx_deferred || v->tx_unkicked >= TX_KICK_BATCH || v->tx_nfree == 0) {
+        v->tx_unkicked = 0;
+        kick(v, &v->tx, TX_QUEUE);
+    }
+    return 0;
 }
 
 static void vnet_tx_flush(struct netdev *d)
@@ -171,6 +274,7 @@ static const struct netdev_ops vnet_ops = {
     .rx_burst = vnet_rx_burst,
     .rx_done = vnet_rx_done,
     .tx_burst = vnet_tx_burst,
+    .tx_gather = vnet_tx_gather,
     .tx_flush = vnet_tx_flush,
     .irq_enable = vnet_irq_enable,
 };
@@ -220,6 +324,8 @@ void virtio_net_attach(struct virtio_dev *d)
     uint64_t features = offered & FEATURES_WANTED;
     if (!d->modern)
         features &= 0xffffffffu;
+    if (!(features & VIRTIO_BIT(VIRTIO_NET_F_CSUM)))
+        features &= ~VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4); /* TSO4 depends on CSUM */
     if (d->modern && !(features & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
         fail(d, "modern device without VIRTIO_F_VERSION_1");
         return;
@@ -269,6 +375,13 @@ void virtio_net_attach(struct virtio_dev *d)
         uint16_t mtu = (uint16_t)(d->ops->config_read8(d, 10) | d->ops->config_read8(d, 11) << 8);
         if (mtu >= 68 && mtu <= NETBUF_SIZE - HDR_LEN_MODERN - 14)
             nd->mtu = mtu;
+    }
+    /* TSO needs checksum offload (virtio 1.x 5.1.3.1) and room for two 64 KiB frames. */
+    if (features & VIRTIO_BIT(VIRTIO_NET_F_CSUM)) {
+        nd->offloads |= NETDEV_F_CSUM;
+        if ((features & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4)) &&
+            v->ntx >= 2 * ((HDR_LEN_MODERN + NETDEV_GATHER_MAX) / NETBUF_SIZE + 1))
+            nd->offloads |= NETDEV_F_TSO4;
     }
     nd->ops = &vnet_ops;
     nd->priv = v;

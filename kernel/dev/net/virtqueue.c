@@ -52,6 +52,29 @@ int virtq_add(struct virtq *q, uint16_t id, uint64_t addr, uint32_t len, bool de
     return 0;
 }
 
+int virtq_add_chain(struct virtq *q, const uint16_t *ids, const uint64_t *addrs,
+                    const uint32_t *lens, unsigned n)
+{
+    if (n == 0 || n > q->size)
+        return -EINVAL;
+    for (unsigned i = 0; i < n; i++)
+        if (ids[i] >= q->size)
+            return -EINVAL;
+    if (q->outstanding + n > q->size)
+        return -ENOSPC;
+    for (unsigned i = 0; i < n; i++) {
+        struct virtq_desc *d = &q->desc[ids[i]];
+        d->addr = addrs[i];
+        d->len = lens[i];
+        d->flags = i + 1 < n ? VIRTQ_DESC_F_NEXT : 0;
+        d->next = i + 1 < n ? ids[i + 1] : 0;
+    }
+    q->avail->ring[q->avail_idx & (q->size - 1)] = ids[0];
+    q->avail_idx++;
+    q->outstanding = (uint16_t)(q->outstanding + n);
+    return 0;
+}
+
 bool virtq_publish(struct virtq *q)
 {
     uint16_t old = q->kicked_idx, now = q->avail_idx;
@@ -98,7 +121,11 @@ int virtq_get_used(struct virtq *q, uint32_t *len)
     q->last_used++;
     if (id >= q->size || q->outstanding == 0)
         return -EIO; /* a device handing back what it never had is broken: stop trusting it */
-    q->outstanding--;
+    /* A chain gives back all its descriptors; the table is the driver's, the walk bounded. */
+    uint16_t n = 1;
+    for (uint32_t at = id; (q->desc[at].flags & VIRTQ_DESC_F_NEXT) && n < q->outstanding; n++)
+        at = q->desc[at].next & (q->size - 1);
+    q->outstanding = (uint16_t)(q->outstanding - n);
     return (int)id;
 }
 

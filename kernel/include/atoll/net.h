@@ -30,6 +30,11 @@ struct net_hooks {
     /* Sends one Ethernet frame (FCS excluded) on device dev; the frame memory is the stack's and
      * is reused after the call returns, so the callee copies it. Must not call net_rx itself. */
     void (*tx)(unsigned dev, const uint8_t *frame, size_t len);
+    /* Optional: sends one frame made of n pieces with offload metadata, on a device given
+     * offloads with net_if_set_offloads (TCP checksum offload, TSO frames up to 64 KiB). The
+     * pieces are copied before the call returns. 0, or a negative errno when it was not sent. */
+    int (*tx_gather)(unsigned dev, const struct netdev_frag *frags, unsigned n,
+                     const struct netdev_offload *off);
 };
 
 /* Resets all state (interfaces, routes, caches, endpoints, counters) and installs the hooks. */
@@ -37,6 +42,9 @@ void net_init(const struct net_hooks *hooks);
 
 /* Makes device dev known to the stack with its MAC address and MTU (0 = 1500). */
 int net_if_attach(unsigned dev, const uint8_t mac[ETH_ADDR_LEN], uint16_t mtu);
+/* What device dev does for TCP output (NETDEV_F_CSUM, NETDEV_F_TSO4); used only with a
+ * tx_gather hook. 0, the default, keeps every frame whole and software-checksummed. */
+int net_if_set_offloads(unsigned dev, unsigned offloads);
 /* Sets the IPv4 address and prefix length (0..32) and, when mtu is not 0, the MTU (68..9000).
  * Replaces the interface's connected route. addr 0 removes the address. */
 int net_if_configure(unsigned dev, uint32_t addr, unsigned prefix, uint16_t mtu);

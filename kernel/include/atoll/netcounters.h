@@ -60,6 +60,9 @@
     D(udp_rcvbuf_full)  /* the endpoint's receive queue had no room */                             \
     T(tcp_rx)                                                                                      \
     T(tcp_tx)                                                                                      \
+    T(tcp_tx_csum_offload) /* segments whose checksum the device filled in */                      \
+    T(tcp_tx_tso)          /* large segments the device cut into MSS-sized ones (TSO) */           \
+    T(tcp_tx_tso_split)    /* large segments cut in software: the device could not take them */    \
     T(tcp_fast_path)                                                                               \
     T(tcp_rst_sent)                                                                                \
     T(tcp_rst_received)                                                                            \

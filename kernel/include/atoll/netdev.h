@@ -8,6 +8,12 @@
 #define NETDEV_NAME_LEN 16
 #define ETH_ADDR_LEN    6
 #define NETBUF_SIZE     2048 /* one frame of up to 1514 bytes (+ headroom), never chained */
+/* The largest frame tx_gather takes: an Ethernet header and a 64 KiB IPv4 datagram (TSO). */
+#define NETDEV_GATHER_MAX (14 + 65535)
+
+/* What a device does for the sender (netdev.offloads); the stack uses only these. */
+#define NETDEV_F_CSUM 1u /* fills in a partial checksum (csum_start/csum_offset) */
+#define NETDEV_F_TSO4 2u /* cuts a TCP/IPv4 frame of up to 64 KiB into gso_size segments */
 
 /* A frame buffer owned by whoever holds it; the driver's RX ring lends them to the stack and takes
  * them back with netdev_rx_done, so the hot path allocates nothing. */
@@ -16,6 +22,21 @@ struct netbuf {
     uint16_t len;  /* frame length, FCS excluded */
     uint16_t dev;  /* index of the device it came from or goes to */
     void *priv;    /* the driver's */
+};
+
+/* Offload metadata of one gathered frame (virtio 1.x 5.1.6.2, struct virtio_net_hdr). */
+struct netdev_offload {
+    uint16_t csum_start;  /* from the frame's start to where the checksum sum starts (L4) */
+    uint16_t csum_offset; /* from csum_start to the checksum field, which holds the folded
+                           * pseudo-header sum, not complemented */
+    uint16_t gso_size;    /* TSO: payload bytes per segment; 0 for one plain frame */
+    uint16_t hdr_len;     /* TSO: Ethernet + IP + TCP header bytes */
+};
+
+/* One piece of a gathered frame. */
+struct netdev_frag {
+    const void *base;
+    size_t len;
 };
 
 struct netdev;
@@ -28,6 +49,11 @@ struct netdev_ops {
      * The device hears of them at once, unless netdev_tx_deferred is set: then at the next
      * tx_flush (or when a batch's worth is queued), so that a batch costs one notification. */
     unsigned (*tx_burst)(struct netdev *d, const struct netbuf *frames, unsigned n);
+    /* Queues one frame made of n pieces (copied once into the device's buffers) with offload
+     * metadata: only for a device whose offloads cover what off asks. 0, -EMSGSIZE (never fits),
+     * -ENOBUFS (no room now). Notified as tx_burst's frames. NULL: the device gathers nothing. */
+    int (*tx_gather)(struct netdev *d, const struct netdev_frag *frags, unsigned n,
+                     const struct netdev_offload *off);
     /* Tells the device about frames tx_burst queued since the last flush. */
     void (*tx_flush)(struct netdev *d);
     /* Re-enables the device's "something arrived" interrupt after a burst came up empty. */
@@ -37,8 +63,9 @@ struct netdev_ops {
 struct netdev {
     char name[NETDEV_NAME_LEN]; /* "net0", "net1", … in discovery order */
     uint8_t mac[ETH_ADDR_LEN];
-    uint16_t mtu;   /* IP MTU, 1500 by default */
-    unsigned index; /* Linux-style ifindex: 1 + position */
+    uint16_t mtu;      /* IP MTU, 1500 by default */
+    unsigned index;    /* Linux-style ifindex: 1 + position */
+    unsigned offloads; /* NETDEV_F_*: what the device accepted to do (tx_gather) */
     const struct netdev_ops *ops;
     void *priv;
     volatile bool pending; /* set by the interrupt handler: the scheduler polls this device */

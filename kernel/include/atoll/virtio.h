@@ -12,13 +12,20 @@
 #define VIRTIO_STATUS_FAILED      128
 
 /* Feature bits this driver knows; nothing else is ever accepted. */
+#define VIRTIO_NET_F_CSUM       0 /* the device completes partial checksums */
 #define VIRTIO_NET_F_MTU        3
+#define VIRTIO_NET_F_HOST_TSO4  11 /* the device segments TCP/IPv4 (needs VIRTIO_NET_F_CSUM) */
 #define VIRTIO_NET_F_MAC        5
 #define VIRTIO_F_RING_EVENT_IDX 29
 #define VIRTIO_F_VERSION_1      32
 #define VIRTIO_BIT(b)           (1ull << (b))
 
 #define VIRTIO_ID_NET 1
+
+/* struct virtio_net_hdr (virtio 1.x 5.1.6): flags and gso_type values the driver sends. */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_GSO_NONE     0
+#define VIRTIO_NET_HDR_GSO_TCPV4    1
 
 /* ---- Split virtqueue (virtio 1.1, 2.6), laid out as legacy devices require: descriptors, then
  * the available ring, then the used ring at the next 4 KiB boundary. ---- */
@@ -54,8 +61,8 @@ struct virtq_used {
     struct virtq_used_elem ring[]; /* size entries, then avail_event */
 };
 
-/* The driver's side of one queue. Every buffer is a single descriptor: the driver gives buffer
- * slot N the descriptor N for good, so the hot path only moves indices. */
+/* The driver's side of one queue. The driver gives buffer slot N the descriptor N for good, so
+ * the hot path only moves indices; a large transmit frame chains several slots. */
 struct virtq {
     uint16_t size; /* a power of two */
     bool event_idx;
@@ -80,6 +87,11 @@ int virtq_add(struct virtq *q, uint16_t id, uint64_t addr, uint32_t len, bool de
  * virtio-net under load (a transmit queue left unconsumed with the protocol's kick skipped);
  * notifying again is harmless, so the driver re-checks this whenever it polls. */
 bool virtq_device_waiting(const struct virtq *q);
+/* Offers one buffer made of n descriptors (ids[i] for addrs[i]/lens[i], device-readable),
+ * chained in that order. Returns 0, -EINVAL, or -ENOSPC when the device would hold more than
+ * size descriptors. virtq_get_used gives back the first id and counts the chain as returned. */
+int virtq_add_chain(struct virtq *q, const uint16_t *ids, const uint64_t *addrs,
+                    const uint32_t *lens, unsigned n);
 /* Makes added descriptors visible to the device; returns true when it must be notified. */
 bool virtq_publish(struct virtq *q);
 /* Takes back one descriptor the device is done with: its id, and through *len the bytes it
