@@ -119,6 +119,44 @@ static void test_full_and_bad_ids(void **state)
     free(mem);
 }
 
+static void test_chains(void **state)
+{
+    (void)state;
+    void *mem = ring_memory(8);
+    struct virtq q;
+    virtq_init(&q, 8, mem, false);
+    struct sim_device dev = {.q = &q};
+    const uint16_t ids[3] = {6, 1, 4};
+    const uint64_t addrs[3] = {0x1000, 0x2000, 0x3000};
+    const uint32_t lens[3] = {2048, 2048, 17};
+    assert_int_equal(virtq_add_chain(&q, ids, addrs, lens, 0), -EINVAL);
+    const uint16_t bad[2] = {1, 8};
+    assert_int_equal(virtq_add_chain(&q, bad, addrs, lens, 2), -EINVAL);
+    assert_int_equal(virtq_add_chain(&q, ids, addrs, lens, 3), 0);
+    /* One ring entry, the head; the descriptors linked in order, the last without NEXT. */
+    assert_int_equal(q.outstanding, 3);
+    assert_int_equal(q.avail->ring[0], 6);
+    assert_int_equal(q.desc[6].flags, VIRTQ_DESC_F_NEXT);
+    assert_int_equal(q.desc[6].next, 1);
+    assert_int_equal(q.desc[1].next, 4);
+    assert_int_equal(q.desc[4].flags, 0);
+    assert_int_equal(q.desc[4].len, 17);
+    assert_int_equal(q.desc[1].addr, 0x2000);
+    /* A chain that would make the device hold more than the ring has is refused. */
+    const uint16_t six[6] = {0, 2, 3, 5, 7, 0};
+    assert_int_equal(virtq_add_chain(&q, six, (uint64_t[6]){0}, (uint32_t[6]){0}, 6), -ENOSPC);
+    assert_int_equal(virtq_add(&q, 2, 0x4000, 60, false), 0);
+    assert_true(virtq_publish(&q));
+    assert_int_equal(q.avail->idx, 2);
+    assert_int_equal(device_complete_all(&dev, 0), 2);
+    uint32_t len;
+    assert_int_equal(virtq_get_used(&q, &len), 6); /* the whole chain comes back */
+    assert_int_equal(q.outstanding, 1);
+    assert_int_equal(virtq_get_used(&q, &len), 2);
+    assert_int_equal(q.outstanding, 0);
+    free(mem);
+}
+
 static void test_no_notify_flag(void **state)
 {
     (void)state;
@@ -226,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_add_publish_get),
         cmocka_unit_test(test_full_and_bad_ids),
+        cmocka_unit_test(test_chains),
         cmocka_unit_test(test_no_notify_flag),
         cmocka_unit_test(test_event_idx_kick),
         cmocka_unit_test(test_interrupt_suppression),

@@ -219,8 +219,9 @@ static int vnet_tx_gather(struct netdev *d, const struct netdev_frag *frags, uns
         ids[k] = v->tx_free[--v->tx_nfree];
         addrs[k] = (uint64_t)(v->tx_mem + (size_t)ids[k] * NETBUF_SIZE);
         lens[k] = (uint32_t)MIN((size_t)NETBUF_SIZE, total - (size_t)k * NETBUF_SIZE);
-        v->tx_next[ids[k]] = k + 1 < need ? ids[k + 1] : TX_CHAIN_END;
     }
+    for (unsigned k = 0; k < need; k++)
+        v->tx_next[ids[k]] = k + 1 < need ? ids[k + 1] : TX_CHAIN_END;
     put_net_hdr(v, (uint8_t *)addrs[0], off);
     unsigned k = 0;
     size_t at = v->hdr_len; /* within buffer k */
@@ -239,7 +240,7 @@ static int vnet_tx_gather(struct netdev *d, const struct netdev_frag *frags, uns
             at += take;
         }
     }
-    virtq_add_chain(&v->tx, ids, addrs, lens, need);
+    virtq_add_chain(&v->tx, ids, addrs, lens, need); /* cannot fail: need <= free buffers */
     v->stats.tx_frames++;
     v->stats.tx_gathered++;
     v->tx_unkicked++;
