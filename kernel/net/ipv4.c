@@ -233,9 +233,12 @@ int ip_output_offload(uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, si
         net_addr_is_local(dst) || net_route_lookup(dst, &route) < 0)
         return -EOPNOTSUPP;
     const struct net_if *nif = &net_ifs[route.dev];
-    bool tso = IP_HLEN + len > nif->mtu;
+    /* A TSO frame whenever the caller cut the payload (gso_size): the path MTU may be below the
+     * interface's, so even a frame that fits the link is cut. */
+    bool tso = gso_size != 0;
     if (!(nif->offloads & NETDEV_F_CSUM) || len > NET_IP_MAX_LEN - IP_HLEN ||
-        (tso && (!(nif->offloads & NETDEV_F_TSO4) || !gso_size || proto != IP_PROTO_TCP ||
+        (!tso && IP_HLEN + len > nif->mtu) ||
+        (tso && (!(nif->offloads & NETDEV_F_TSO4) || proto != IP_PROTO_TCP ||
                  IP_HLEN + l4_len + gso_size > nif->mtu)))
         return -EOPNOTSUPP;
     uint8_t head[NET_ETH_HLEN + IP_HLEN];

@@ -111,9 +111,10 @@ void ip_reset(void);
 unsigned ip_route_offloads(uint32_t dst);
 /* Sends a transport segment (header l4 of l4_len bytes, then iov) through the route's device
  * with its checksum left to the device: the field at csum_offset in l4 gets the pseudo-header
- * sum. gso_size non-zero: a TSO frame the device cuts into gso_size payloads. -EOPNOTSUPP when
- * the device cannot (no such offload, a local or unresolved destination): nothing was sent and
- * the caller sends it in software; otherwise 0 or the error of a send that failed. */
+ * sum. gso_size non-zero (the payload is longer): a TSO frame the device cuts into gso_size
+ * payloads. -EOPNOTSUPP when the device cannot (no such offload, a local or unresolved
+ * destination): nothing was sent and the caller sends it in software; otherwise 0 or the error
+ * of a send that failed. */
 int ip_output_offload(uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, size_t l4_len,
                       const struct net_iov *iov, unsigned iovcnt, uint16_t csum_offset,
                       uint16_t gso_size);

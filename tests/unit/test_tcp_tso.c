@@ -141,6 +141,26 @@ static void test_nagle_holds_the_tail_and_nodelay_sends_it_in_the_frame(void **s
     }
 }
 
+static void test_a_smaller_mss_cuts_even_a_frame_that_fits_the_link(void **state)
+{
+    (void)state;
+    struct tcp_conn *c = established(NETDEV_F_CSUM | NETDEV_F_TSO4, 65535);
+    tsim_send(pseq, isn + 1, TH_ACK, 0xffff, NULL, NULL, 0);
+    assert_int_equal(tcp_setopt(c, TCP_OPTION_MAXSEG, 600), 0);
+    assert_int_equal(tcp_setopt(c, TCP_OPTION_NODELAY, 1), 0);
+    sim_clear();
+    assert_int_equal(tsim_write(c, data, 1300), 1300);
+    /* 1300 bytes fit one 1500-byte frame, but the MSS (a path MTU, TCP_MAXSEG) is 600. */
+    assert_int_equal(sim_tso.tso, 1);
+    assert_int_equal(sim_tso.gso_size, 600);
+    assert_int_equal(sim_nframes, 3);
+    struct pseg s;
+    for (unsigned i = 0; i < 3; i++) {
+        tsim_parse(i, &s);
+        assert_int_equal(s.len, i < 2 ? 600 : 100);
+    }
+}
+
 static void test_retransmissions_are_single_segments(void **state)
 {
     (void)state;
@@ -220,6 +240,8 @@ int main(void)
             test_the_peer_window_bounds_a_frame_and_cuts_it_on_a_segment_boundary, setup,
             tsim_teardown),
         cmocka_unit_test_setup_teardown(test_nagle_holds_the_tail_and_nodelay_sends_it_in_the_frame,
+                                        setup, tsim_teardown),
+        cmocka_unit_test_setup_teardown(test_a_smaller_mss_cuts_even_a_frame_that_fits_the_link,
                                         setup, tsim_teardown),
         cmocka_unit_test_setup_teardown(test_retransmissions_are_single_segments, setup,
                                         tsim_teardown),
