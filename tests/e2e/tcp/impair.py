@@ -9,6 +9,11 @@ with loss, duplication and reordering drawn from a seeded generator.
 
 --reorder P sends that fraction of frames with half the delay, so they overtake earlier ones.
 Runs until killed; prints its counters on SIGTERM.
+
+Frames are read with their virtio-net header (PACKET_VNET_HDR), and what a sender left to the
+hardware is done here, as a host's stack would before a link without offloads: a partial checksum
+is completed, and a TCP/IPv4 TSO frame (a guest on a tap with checksum offload and TSO) is cut into
+its segments, each then lost, duplicated or delayed on its own.
 """
 import argparse
 import fcntl
@@ -27,6 +32,66 @@ PACKET_OUTGOING = 4
 SIOCETHTOOL = 0x8946
 # Legacy ethtool set commands: TX checksum, scatter-gather, TSO, GSO, GRO.
 ETHTOOL_OFFLOADS = (0x17, 0x19, 0x1F, 0x24, 0x2C)
+SOL_PACKET = 263
+PACKET_VNET_HDR = 15
+# struct virtio_net_hdr: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset
+VNET_HDR = struct.Struct("<BBHHHH")
+VNET_NEEDS_CSUM = 1
+VNET_GSO_TCPV4 = 1
+NO_VNET_HDR = bytes(VNET_HDR.size)
+
+
+def csum(data):
+    """The Internet checksum (RFC 1071) of data."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def segment_tcp4(frame, mss):
+    """The segments a TSO frame stands for: headers copied, lengths, IDs, sequence numbers and
+    checksums per segment, FIN and PSH on the last one only."""
+    ip0 = 14
+    ihl = (frame[ip0] & 0xF) * 4
+    tcp0 = ip0 + ihl
+    hl = tcp0 + (frame[tcp0 + 12] >> 4) * 4
+    ip_id = struct.unpack_from("!H", frame, ip0 + 4)[0]
+    seq = struct.unpack_from("!I", frame, tcp0 + 4)[0]
+    flags = frame[tcp0 + 13]
+    addrs = frame[ip0 + 12 : ip0 + 20]
+    payload = frame[hl:]
+    out = []
+    for i, off in enumerate(range(0, len(payload), mss)):
+        piece = payload[off : off + mss]
+        f = bytearray(frame[:hl]) + piece
+        struct.pack_into("!HH", f, ip0 + 2, hl - ip0 + len(piece), (ip_id + i) & 0xFFFF)
+        struct.pack_into("!H", f, ip0 + 10, 0)
+        struct.pack_into("!H", f, ip0 + 10, csum(bytes(f[ip0:tcp0])))
+        struct.pack_into("!I", f, tcp0 + 4, (seq + off) & 0xFFFFFFFF)
+        f[tcp0 + 13] = flags if off + mss >= len(payload) else flags & ~0x09
+        struct.pack_into("!H", f, tcp0 + 16, 0)
+        l4 = bytes(f[tcp0:])
+        pseudo = addrs + struct.pack("!BBH", 0, 6, len(l4))
+        struct.pack_into("!H", f, tcp0 + 16, csum(pseudo + l4))
+        out.append(bytes(f))
+    return out
+
+
+def complete(packet):
+    """The complete frames one read from a PACKET_VNET_HDR socket stands for."""
+    flags, gso_type, _, gso_size, start, offset = VNET_HDR.unpack_from(packet)
+    frame = packet[VNET_HDR.size :]
+    if gso_type == VNET_GSO_TCPV4 and gso_size and len(frame) > 34:
+        return segment_tcp4(frame, gso_size)
+    if flags & VNET_NEEDS_CSUM and start + offset + 2 <= len(frame):
+        # The field holds the pseudo-header sum: the sum from csum_start on completes it.
+        f = bytearray(frame)
+        struct.pack_into("!H", f, start + offset, csum(frame[start:]))
+        return [bytes(f)]
+    return [frame]
 
 
 def no_offload(names):
@@ -45,6 +110,7 @@ def no_offload(names):
 def open_port(name):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
     s.bind((name, 0))
     s.setblocking(False)
     return s
@@ -86,7 +152,7 @@ def main():
         while queue and queue[0][0] <= now:
             _, _, out, frame = heapq.heappop(queue)
             try:
-                out.send(frame)
+                out.send(NO_VNET_HDR + frame)
                 counts["forwarded"] += 1
             except OSError:
                 pass
@@ -96,32 +162,32 @@ def main():
         for s in ready:
             for _ in range(256):
                 try:
-                    frame, addr = s.recvfrom(65536)
+                    packet, addr = s.recvfrom(VNET_HDR.size + 65536 + 256)
                 except BlockingIOError:
                     break
                 if addr[2] == PACKET_OUTGOING:
                     continue
-                if rng.random() < a.loss:
-                    counts["lost"] += 1
-                    continue
-                copies = 2 if rng.random() < a.dup else 1
-                counts["duplicated"] += copies - 1
-                for _ in range(copies):
-                    d = delay
-                    if a.reorder and rng.random() < a.reorder:
-                        d = delay / 2
-                        counts["reordered"] += 1
-                    out = other[s.fileno()]
-                    if d <= 0:
-                        try:
-                            out.send(frame)
-                            counts["forwarded"] += 1
-                        except OSError:
-                            pass
-                    else:
-                        seq += 1
-                        heapq.heappush(queue, (now + d, seq, out, frame))
-
+                for frame in complete(packet):
+                    if rng.random() < a.loss:
+                        counts["lost"] += 1
+                        continue
+                    copies = 2 if rng.random() < a.dup else 1
+                    counts["duplicated"] += copies - 1
+                    for _ in range(copies):
+                        d = delay
+                        if a.reorder and rng.random() < a.reorder:
+                            d = delay / 2
+                            counts["reordered"] += 1
+                        out = other[s.fileno()]
+                        if d <= 0:
+                            try:
+                                out.send(NO_VNET_HDR + frame)
+                                counts["forwarded"] += 1
+                            except OSError:
+                                pass
+                        else:
+                            seq += 1
+                            heapq.heappush(queue, (now + d, seq, out, frame))
 
 if __name__ == "__main__":
     sys.exit(main())
