@@ -27,7 +27,7 @@ static void fake_tx(unsigned dev, const uint8_t *frame, size_t len)
     (void)frame;
 }
 
-static const struct net_hooks hooks = {fake_now, fake_tx};
+static const struct net_hooks hooks = {fake_now, fake_tx, NULL};
 static uint8_t rx_a[8192], rx_b[70000];
 static struct udp_endpoint ep_a, ep_b;
 

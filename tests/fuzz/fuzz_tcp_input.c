@@ -30,7 +30,7 @@ static void fake_tx(unsigned dev, const uint8_t *frame, size_t len)
     (void)frame;
 }
 
-static const struct net_hooks hooks = {fake_now, fake_tx};
+static const struct net_hooks hooks = {fake_now, fake_tx, NULL};
 static const uint8_t our_mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 static const uint8_t peer_mac[6] = {2, 0, 0, 0, 0, 2};
 
