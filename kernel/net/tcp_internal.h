@@ -200,6 +200,10 @@ uint32_t tcp_rcv_window(const struct tcp_conn *c);  /* free receive space, bytes
 uint32_t tcp_payload_max(const struct tcp_conn *c); /* data in one segment now (MSS - SACK) */
 void tcp_send_probe(struct tcp_conn *c);            /* zero-window probe or keepalive */
 void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags);
+/* tcp_emit.c: sends a built header (checksum field filled here or by the NIC) and its payload;
+ * gso_size non-zero when the payload is longer: cut by the NIC (TSO) or here. */
+void tcp_emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struct net_iov *iov,
+              unsigned n, uint16_t gso_size);
 uint32_t tcp_ts_now(const struct tcp_conn *c);
 /* tcp_loopback.c: segments to our own addresses wait there; tcp_timers delivers them. */
 #define TCP_LOOP_MSS 1460

@@ -75,91 +75,6 @@ static uint16_t window_field(struct tcp_conn *c, bool syn)
     return (uint16_t)field;
 }
 
-/* Checksums in software and sends a built header plus payload pieces. */
-static void emit_soft(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen,
-                      const struct net_iov *iov, unsigned n)
-{
-    size_t total = hlen;
-    for (unsigned i = 0; i < n; i++)
-        total += iov[i].len;
-    put16(hdr + 16, 0);
-    uint32_t sum = csum_pseudo(src, dst, IP_PROTO_TCP, (uint16_t)total);
-    sum = csum_add(sum, hdr, hlen);
-    size_t off = hlen;
-    for (unsigned i = 0; i < n; i++) {
-        sum = csum_add_at(sum, iov[i].base, iov[i].len, off & 1);
-        off += iov[i].len;
-    }
-    put16(hdr + 16, csum_fold(sum));
-    if (net_addr_is_local(dst))
-        tcp_loopback_queue(src, dst, hdr, hlen, iov, n);
-    else
-        ip_output(src, dst, IP_PROTO_TCP, 0, hdr, hlen, iov, n);
-}
-
-/* The bytes [off, off + len) of the payload pieces iov, as at most n + 1 pieces in out. */
-static unsigned iov_slice(const struct net_iov *iov, unsigned n, size_t off, size_t len,
-                          struct net_iov *out)
-{
-    unsigned k = 0;
-    for (unsigned i = 0; i < n && len; i++) {
-        if (off >= iov[i].len) {
-            off -= iov[i].len;
-            continue;
-        }
-        size_t take = MIN(iov[i].len - off, len);
-        out[k++] = (struct net_iov){(const uint8_t *)iov[i].base + off, take};
-        len -= take;
-        off = 0;
-    }
-    return k;
-}
-
-/* A large segment the route's device cannot cut (its route or ARP entry changed since the send
- * loop sized it): cut here into gso_size pieces, FIN and PSH on the last one only. */
-static void emit_split(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hlen,
-                       const struct net_iov *iov, unsigned n, size_t payload, uint16_t gso_size)
-{
-    uint8_t piece_hdr[TCP_HLEN + TCP_OPT_MAXLEN];
-    uint32_t seq = get32(hdr + 4);
-    net_counters.tcp_tx_tso_split++;
-    for (size_t off = 0; off < payload; off += gso_size) {
-        size_t len = MIN((size_t)gso_size, payload - off);
-        memcpy(piece_hdr, hdr, hlen);
-        put32(piece_hdr + 4, seq + (uint32_t)off);
-        if (off + len < payload)
-            piece_hdr[13] &= (uint8_t) ~(TH_FIN | TH_PSH);
-        struct net_iov piece[4];
-        unsigned k = iov_slice(iov, n, off, len, piece);
-        emit_soft(src, dst, piece_hdr, hlen, piece, k);
-    }
-}
-
-/* Sends a built header plus payload pieces: the route's device fills in the checksum (and cuts
- * a segment larger than gso_size) when it can, software does it otherwise. */
-static void emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struct net_iov *iov,
-                 unsigned n, uint16_t gso_size)
-{
-    size_t payload = 0;
-    for (unsigned i = 0; i < n; i++)
-        payload += iov[i].len;
-    net_counters.tcp_tx++;
-    if (!net_addr_is_local(dst)) {
-        uint16_t gso = payload > gso_size ? gso_size : 0;
-        int r = ip_output_offload(src, dst, IP_PROTO_TCP, hdr, hlen, iov, n, 16, gso);
-        if (r != -EOPNOTSUPP) {
-            net_counters.tcp_tx_csum_offload++;
-            if (gso && r == 0)
-                net_counters.tcp_tx_tso++;
-            return;
-        }
-    }
-    if (gso_size && payload > gso_size)
-        emit_split(src, dst, hdr, hlen, iov, n, payload, gso_size);
-    else
-        emit_soft(src, dst, hdr, hlen, iov, n);
-}
-
 /* Most recent out-of-order ranges first (RFC 2018): ooo[] is kept in that order. */
 static void add_sack_blocks(const struct tcp_conn *c, struct tcp_opts *o)
 {
@@ -230,7 +145,8 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
     }
     /* Longer than one segment's payload: a TSO frame (the send loop sized it for the device). */
     uint32_t seg_max = tcp_payload_max(c);
-    emit(c->local_addr, c->remote_addr, hdr, hlen, iov, n, len > seg_max ? (uint16_t)seg_max : 0);
+    tcp_emit(c->local_addr, c->remote_addr, hdr, hlen, iov, n,
+             len > seg_max ? (uint16_t)seg_max : 0);
     c->segs_out++;
     if (with_ack) {
         c->last_ack_sent = c->rcv_nxt;
@@ -282,7 +198,7 @@ void tcp_reply_rst(const struct ip_rx *ip, uint32_t seq, uint32_t ack, uint8_t f
     hdr[12] = 5 << 4;
     hdr[13] = flags;
     net_counters.tcp_rst_sent++;
-    emit(ip->dst, ip->src, hdr, TCP_HLEN, NULL, 0, 0);
+    tcp_emit(ip->dst, ip->src, hdr, TCP_HLEN, NULL, 0, 0);
 }
 
 void tcp_schedule_output(struct tcp_conn *c)
