@@ -144,6 +144,31 @@ static int parse_dgram(const char *text, const char *value, struct net_spec *spe
     return rc;
 }
 
+/* stream=listen:PATH or stream=connect:PATH: one absolute path of a Unix stream socket, short
+ * enough for sun_path and without ','. The listening end must be up before the other starts:
+ * QEMU 7.2 does not retry a connection that failed. */
+static int parse_stream(const char *text, const char *value, struct net_spec *spec, char *err,
+                        size_t errlen)
+{
+    const char *path;
+    if (!strncmp(value, "listen:", 7)) {
+        spec->listen = true;
+        path = value + 7;
+    } else if (!strncmp(value, "connect:", 8)) {
+        path = value + 8;
+    } else {
+        return fail(err, errlen, "%s: expected stream=listen:PATH or stream=connect:PATH", text);
+    }
+    if (path[0] != '/')
+        return fail(err, errlen, "%s: socket path '%s' is not absolute", text, path);
+    if (strlen(path) > 100)
+        return fail(err, errlen, "%s: the socket path is longer than 100 bytes", text);
+    if (strchr(path, ','))
+        return fail(err, errlen, "%s: the socket path holds ','", text);
+    spec->stream = xstrdup(path);
+    return 0;
+}
+
 /* ADDR/PREFIX for ip=, ADDR for gw=. */
 static bool ipv4_valid(const char *text, bool with_prefix)
 {
@@ -194,9 +219,10 @@ static int parse_option(const char *opt, struct net_spec *spec, char *err, size_
     } else {
         return fail(err, errlen, "unknown setting '%.*s' for a %s NIC (known: %s)", (int)keylen,
                     opt,
-                    spec->kind == NET_USER  ? "user"
-                    : spec->kind == NET_TAP ? "tap"
-                                            : "dgram",
+                    spec->kind == NET_USER    ? "user"
+                    : spec->kind == NET_TAP   ? "tap"
+                    : spec->kind == NET_DGRAM ? "dgram"
+                                              : "stream",
                     spec->kind == NET_USER ? "fwd, mac" : "ip, gw, mac");
     }
 #undef KEY_IS
@@ -221,10 +247,13 @@ int net_spec_parse(const char *text, struct net_spec *spec, char *err, size_t er
     } else if (first && !strncmp(first, "dgram=", 6)) {
         spec->kind = NET_DGRAM;
         rc = parse_dgram(text, first + 6, spec, err, errlen);
+    } else if (first && !strncmp(first, "stream=", 7)) {
+        spec->kind = NET_STREAM;
+        rc = parse_stream(text, first + 7, spec, err, errlen);
     } else {
         rc = fail(err, errlen,
-                  "%s: expected user[,fwd=...][,mac=MAC], tap=NAME[,ip=...][,gw=...][,mac=MAC] "
-                  "or dgram=OWN:PEER[,ip=...][,gw=...][,mac=MAC]",
+                  "%s: expected user[,fwd=...][,mac=MAC], tap=NAME[,ip=...][,gw=...][,mac=MAC], "
+                  "dgram=OWN:PEER[,...] or stream=listen|connect:PATH[,...]",
                   text);
     }
     for (char *opt; rc == 0 && (opt = strtok_r(NULL, ",", &save));) {
@@ -243,6 +272,7 @@ void net_spec_free(struct net_spec *spec)
     free(spec->tap);
     free(spec->own);
     free(spec->peer);
+    free(spec->stream);
     free(spec->mac);
     free(spec->ip);
     free(spec->gw);
@@ -265,6 +295,9 @@ void net_spec_qemu_args(const struct net_spec *spec, unsigned index, const char 
         netdev = xasprintf("dgram,id=net%u,local.type=unix,local.path=%s,remote.type=unix,"
                            "remote.path=%s",
                            index, spec->own, spec->peer);
+    } else if (spec->kind == NET_STREAM) {
+        netdev = xasprintf("stream,id=net%u,server=%s,addr.type=unix,addr.path=%s", index,
+                           spec->listen ? "on" : "off", spec->stream);
     } else {
         netdev = xasprintf("tap,id=net%u,ifname=%s,script=no,downscript=no", index, spec->tap);
     }

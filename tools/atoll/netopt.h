@@ -9,12 +9,14 @@
 
 #define NET_MAX_NICS 8
 
-enum net_kind { NET_USER, NET_TAP, NET_DGRAM };
+enum net_kind { NET_USER, NET_TAP, NET_DGRAM, NET_STREAM };
 
 struct net_spec {
     enum net_kind kind;
     char *tap;             /* NET_TAP: the host's tap interface */
     char *own, *peer;      /* NET_DGRAM: this NIC's Unix datagram socket and its peer's */
+    char *stream;          /* NET_STREAM: the Unix stream socket's path */
+    bool listen;           /* NET_STREAM: QEMU listens on it (else it connects to it) */
     char *mac;             /* NULL: QEMU's default */
     char *ip, *gw;         /* NET_TAP and NET_DGRAM settings for the guest, for the kernel keys */
     struct strvec hostfwd; /* NET_USER: QEMU hostfwd values, "udp:127.0.0.1:5353-:53" */

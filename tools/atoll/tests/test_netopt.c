@@ -112,6 +112,33 @@ static void test_dgram(void **state)
     net_spec_free(&spec);
 }
 
+/* A stream link: one end listens, the other connects. */
+static void test_stream(void **state)
+{
+    (void)state;
+    struct net_spec spec;
+    parse_ok("stream=listen:/run/a/link.sock,ip=10.1.0.1/24", &spec);
+    assert_int_equal(spec.kind, NET_STREAM);
+    assert_true(spec.listen);
+    struct strvec argv = STRVEC_INIT;
+    net_spec_qemu_args(&spec, 0, "microvm", &argv);
+    char *text = joined(&argv);
+    assert_string_equal(text, "-netdev stream,id=net0,server=on,addr.type=unix,addr.path=/run/a/"
+                              "link.sock -device virtio-net-device,netdev=net0");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+    parse_ok("stream=connect:/run/a/link.sock,mac=02:00:00:00:00:03", &spec);
+    assert_false(spec.listen);
+    net_spec_qemu_args(&spec, 2, "pc", &argv);
+    text = joined(&argv);
+    assert_string_equal(text, "-netdev stream,id=net2,server=off,addr.type=unix,addr.path=/run/a/"
+                              "link.sock -device virtio-net-pci,netdev=net2,mac=02:00:00:00:00:03");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -142,6 +169,10 @@ static void test_refused(void **state)
     parse_fails("dgram=/tmp/a.sock:/tmp/b.sock,fwd=udp:127.0.0.1:53-:53",
                 "unknown setting 'fwd' for a dgram NIC");
     parse_fails("dgram=/tmp/a.sock:/tmp/b.sock,ip=10.0.0.2", "expected ADDR/PREFIX");
+    parse_fails("stream=/tmp/a.sock", "expected stream=listen:PATH or stream=connect:PATH");
+    parse_fails("stream=listen:a.sock", "'a.sock' is not absolute");
+    parse_fails("stream=connect:/tmp/a.sock,fwd=udp:127.0.0.1:53-:53",
+                "unknown setting 'fwd' for a stream NIC");
 }
 
 static void test_netns_missing(void **state)
@@ -223,7 +254,7 @@ int main(void)
         cmocka_unit_test(test_user),          cmocka_unit_test(test_user_forwards_and_mac),
         cmocka_unit_test(test_tap),           cmocka_unit_test(test_refused),
         cmocka_unit_test(test_netns_missing), cmocka_unit_test(test_kernel_keys),
-        cmocka_unit_test(test_dgram),
+        cmocka_unit_test(test_dgram),         cmocka_unit_test(test_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
