@@ -10,13 +10,14 @@
 #              nftables rules as `kernel` (build/vm/nft-forward over build/vm/nft.cpio.gz)
 #   vm-apps    the same binaries as `linux` in Linux VMs on the same QEMU (`atoll run --runtime vm`)
 #
-#   bench/forward.sh [--seconds N] [--count N] [--links direct|bridge]
+#   bench/forward.sh [--seconds N] [--count N] [--links stream|dgram|bridge]
 #                    [--modes "kernel linux container unikernel vm vm-apps"]
 #
-# --links (QEMU modes): `direct` (the default) wires the firewall's QEMU to the router's with a
-# datagram link (`atoll run --net dgram=`) and makes the router's DMZ tap the receiving host's own
-# link; `bridge` puts both links on Linux bridges, as the e2e tests do. The bridges are harness:
-# their cost is the host's, paid alike by the unikernel and the Linux VM rows.
+# --links (QEMU modes): `stream` (the default) wires the firewall's QEMU to the router's with a
+# Unix stream socket (`atoll run --net stream=`), `dgram` with Unix datagram sockets (`--net
+# dgram=`), and both make the router's DMZ tap the receiving host's own link; `bridge` puts both
+# links on Linux bridges, as the e2e tests do. Links are harness: their cost is the host's, paid
+# alike by the unikernel and the Linux VM rows.
 #
 # Needs root, `make all`, nft, podman (container); builds `make vm vm-nft` for the VM rows.
 # Writes bench/results/forward-DATE.csv and prints the unikernel / vm ratios.
@@ -28,20 +29,20 @@ BUILD=${BUILD:-build}
 seconds=5
 count=200
 modes="kernel linux container unikernel vm vm-apps"
-links=direct
+links=stream
 while (($#)); do
     case $1 in
     --links) links=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
-    *) echo "usage: bench/forward.sh [--seconds N] [--count N] [--links direct|bridge] [--modes LIST]" >&2; exit 2 ;;
+    *) echo "usage: bench/forward.sh [--seconds N] [--count N] [--links stream|dgram|bridge] [--modes LIST]" >&2; exit 2 ;;
     esac
 done
 case $links in
-direct) export TOPO_LINK=dgram TOPO_DMZ_DIRECT=1 ;;
+stream | dgram) export TOPO_LINK=$links TOPO_DMZ_DIRECT=1 ;;
 bridge) export TOPO_LINK=bridge; unset TOPO_DMZ_DIRECT ;;
-*) echo "forward.sh: --links direct or bridge" >&2; exit 2 ;;
+*) echo "forward.sh: --links stream, dgram or bridge" >&2; exit 2 ;;
 esac
 [[ $(id -u) -eq 0 ]] || { echo "forward.sh: needs root (namespaces)" >&2; exit 1; }
 

@@ -231,17 +231,38 @@ topo_kernel_forwarding() {
 }
 
 # The link between the firewall's QEMU and the router's: TOPO_LINK=bridge (the default) gives each
-# a tap (F's tap1, R's tap0) on the bridge in L; TOPO_LINK=dgram wires the two QEMUs straight to
-# each other (`atoll run --net dgram=`: Unix datagram sockets under $TOPO_STATE, no tap, no
-# bridge). Sets TOPO_FW_LINK and TOPO_RT_LINK, the --net specs without their settings.
+# a tap (F's tap1, R's tap0) on the bridge in L. TOPO_LINK=stream or dgram wires the two QEMUs
+# straight to each other (`atoll run --net stream=` or `dgram=`: Unix sockets under $TOPO_STATE,
+# no tap, no bridge); stream, where one read takes many frames, is the cheaper of the two. Sets
+# TOPO_FW_LINK and TOPO_RT_LINK, the --net specs without their settings.
 topo_link_nets() {
-    if [[ ${TOPO_LINK:-bridge} == dgram ]]; then
+    case ${TOPO_LINK:-bridge} in
+    stream)
+        TOPO_FW_LINK="stream=listen:$TOPO_STATE/link.sock"
+        TOPO_RT_LINK="stream=connect:$TOPO_STATE/link.sock"
+        ;;
+    dgram)
         TOPO_FW_LINK="dgram=$TOPO_STATE/fw-link.sock:$TOPO_STATE/rt-link.sock"
         TOPO_RT_LINK="dgram=$TOPO_STATE/rt-link.sock:$TOPO_STATE/fw-link.sock"
-    else
+        ;;
+    *)
         TOPO_FW_LINK=tap=tap1
         TOPO_RT_LINK=tap=tap0
-    fi
+        ;;
+    esac
+}
+
+# The router's end of a stream link connects once: waits for the firewall's QEMU to listen.
+topo_link_wait() {
+    [[ ${TOPO_LINK:-bridge} == stream ]] || return 0
+    local deadline=$((SECONDS + 60))
+    until [[ -S $TOPO_STATE/link.sock ]]; do
+        if ((SECONDS >= deadline)); then
+            echo "topology: the firewall's QEMU does not listen on $TOPO_STATE/link.sock" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
 }
 
 # topo_nf_tap NS NAME: a tap in NS for a QEMU instance of the firewall or the router.
@@ -255,10 +276,10 @@ topo_nf_taps() {
     topo_link_nets
     topo_nf_tap "$(topo_ns F)" tap0
     topo_nf_tap "$(topo_ns R)" tap1
-    if [[ ${TOPO_LINK:-bridge} != dgram ]]; then
+    if [[ ${TOPO_LINK:-bridge} == bridge ]]; then
         topo_nf_tap "$(topo_ns F)" tap1
         topo_nf_tap "$(topo_ns R)" tap0
-    else
+    elif [[ $TOPO_LINK == dgram ]]; then
         # A Unix datagram socket queues 10 datagrams by default (net.unix.max_dgram_qlen, per
         # namespace, read when QEMU makes its socket): a tap queues 500 frames, and a link
         # shallower than that drops every burst that meets a descheduled QEMU.
@@ -276,7 +297,7 @@ topo_nf_taps_move() {
     local F R
     F=$(topo_ns F) R=$(topo_ns R)
     ip -n "$F" link set tap0 netns "$(topo_ns C)"
-    if [[ ${TOPO_LINK:-bridge} != dgram ]]; then
+    if [[ ${TOPO_LINK:-bridge} == bridge ]]; then
         ip -n "$F" link set tap1 netns "$(topo_ns L)"
         ip -n "$R" link set tap0 netns "$(topo_ns L)"
         topo_bridge_port "$(topo_ns L)" tap1
@@ -318,6 +339,7 @@ topo_nft_vms() {
         --append route=10.0.0.0/24,10.1.0.2 \
         --timeout "${TOPO_TIMEOUT:-600}" -- /etc/nftables.rules >"$log/firewall.log" 2>&1 &
     topo_track pids $!
+    topo_link_wait || return 1
     "$TOPO_ATOLL" run "$TOPO_BUILD/vm/nft-forward" --runtime vm --rootfs "$rootfs" \
         --mem 192M --netns "$(topo_ns R)" \
         --net "$TOPO_RT_LINK,ip=10.1.0.2/24,gw=10.1.0.1,mac=52:54:00:0e:00:00" \
@@ -383,6 +405,7 @@ topo_start() {
             --net tap=tap0,mac=52:54:00:0f:00:00 --net "$TOPO_FW_LINK,mac=52:54:00:0f:00:01" \
             --timeout "${TOPO_TIMEOUT:-600}" "${fw_args[@]}" >"$log/firewall.log" 2>&1 &
         topo_track pids $!
+        topo_link_wait || return 1
         "$TOPO_ATOLL" run "$TOPO_BUILD/router/router.img" "${runtime[@]}" --netns "$R" \
             --net "$TOPO_RT_LINK,mac=52:54:00:0e:00:00" --net tap=tap1,mac=52:54:00:0e:00:01 \
             --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
