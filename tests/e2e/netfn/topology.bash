@@ -397,8 +397,11 @@ topo_start() {
     unikernel | vm-apps)
         local ns runtime=() fw_args=()
         [[ $mode == vm-apps ]] && runtime=(--runtime vm)
-        # No signals reach an instance from outside: it prints its counters every N seconds.
+        # No signals reach an instance from outside: it prints its counters every N seconds
+        # (TOPO_FW_STATS_EVERY, TOPO_RT_STATS_EVERY).
         [[ -z ${TOPO_FW_STATS_EVERY:-} ]] || fw_args=(-- --stats-every "$TOPO_FW_STATS_EVERY")
+        local rt_args=()
+        [[ -z ${TOPO_RT_STATS_EVERY:-} ]] || rt_args=(-- --stats-every "$TOPO_RT_STATS_EVERY")
         echo ":" >"$log/firewall.counters"
         topo_nf_taps
         "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" "${runtime[@]}" --netns "$F" \
@@ -408,7 +411,7 @@ topo_start() {
         topo_link_wait || return 1
         "$TOPO_ATOLL" run "$TOPO_BUILD/router/router.img" "${runtime[@]}" --netns "$R" \
             --net "$TOPO_RT_LINK,mac=52:54:00:0e:00:00" --net tap=tap1,mac=52:54:00:0e:00:01 \
-            --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
+            --timeout "${TOPO_TIMEOUT:-600}" "${rt_args[@]}" >"$log/router.log" 2>&1 &
         topo_track pids $!
         topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
         topo_wait_for "$log/router.log" "router: forwarding" 90 || return 1
