@@ -31,6 +31,8 @@ struct vnet {
     uint16_t tx_free[MAX_BUFS];
     uint16_t tx_nfree;
     uint16_t tx_unkicked; /* frames queued since the last tx_flush */
+    bool tx_was_waiting;  /* irq_enable saw the device waiting, at used index tx_waiting_used */
+    uint16_t tx_waiting_used;
     struct {
         uint64_t rx_frames, rx_runt, tx_frames, tx_ring_full, tx_too_big, device_errors;
     } stats;
@@ -162,9 +164,16 @@ static void vnet_irq_enable(struct netdev *d)
     vnet_tx_flush(d);
     if (virtq_enable_interrupts(&v->rx))
         d->pending = true;
-    /* Before the CPU idles: a transmit queue the device stopped consuming gets its kick again. */
-    if (virtq_device_waiting(&v->tx))
+    /* Before the CPU idles: a transmit queue the device stopped consuming gets its kick again,
+     * when the previous irq_enable saw it waiting too and it made no progress since. Right after
+     * a kick it has not run yet (QEMU consumes in its I/O thread): a second kick then is an exit
+     * that only waits for that thread. */
+    uint16_t used = __atomic_load_n(&v->tx.used->idx, __ATOMIC_ACQUIRE);
+    bool waiting = virtq_device_waiting(&v->tx);
+    if (waiting && v->tx_was_waiting && used == v->tx_waiting_used)
         v->vd->ops->notify(v->vd, TX_QUEUE);
+    v->tx_was_waiting = waiting;
+    v->tx_waiting_used = used;
 }
 
 static const struct netdev_ops vnet_ops = {
