@@ -53,9 +53,11 @@ static uint16_t csum16(const unsigned char *p, size_t n)
     return (uint16_t)~s;
 }
 
-/* A packet socket bound to IF inside the network namespace NS. */
-static int open_in_ns(const char *ns, const char *ifname)
+/* A packet socket bound to IF inside the network namespace NS; a sending one (receive false)
+ * takes protocol 0, so that Linux does not loop every frame it sends back into its queue. */
+static int open_in_ns(const char *ns, const char *ifname, int receive)
 {
+    unsigned short proto = receive ? htons(ETH_P_ALL) : 0;
     char path[256];
     snprintf(path, sizeof(path), "/run/netns/%s", ns);
     int nsfd = open(path, O_RDONLY);
@@ -64,10 +66,10 @@ static int open_in_ns(const char *ns, const char *ifname)
         exit(1);
     }
     close(nsfd);
-    int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+    int fd = socket(AF_PACKET, SOCK_RAW, proto);
     unsigned idx = if_nametoindex(ifname);
     struct sockaddr_ll a = {
-        .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)idx};
+        .sll_family = AF_PACKET, .sll_protocol = proto, .sll_ifindex = (int)idx};
     if (fd < 0 || !idx || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
         fprintf(stderr, "fwdbench: %s in %s: %s\n", ifname, ns, strerror(errno));
         exit(1);
@@ -230,8 +232,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "fwdbench: frame bytes from 60 to 1514\n");
         return 2;
     }
-    rx_fd = open_in_ns(argv[4], argv[5]);
-    tx_fd = open_in_ns(argv[2], argv[3]);
+    rx_fd = open_in_ns(argv[4], argv[5], 1);
+    tx_fd = open_in_ns(argv[2], argv[3], 0);
     build_frame(argv[6], len);
     if (!strcmp(argv[1], "rate"))
         rate(atof(argv[8]));

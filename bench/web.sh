@@ -93,32 +93,43 @@ PIDS+=($!)
 ip netns exec "$NS" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2>"$WORK/nginx.log" &
 PIDS+=($!)
 
+# shellcheck source=bench/cputicks.sh
+source bench/cputicks.sh
+
 # wrk_point LABEL FILE MODE RATE URL [wrk args]: one measurement; appends a CSV row.
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RESULTS_DIR"
 CSV="$RESULTS_DIR/web-$stamp.csv"
-echo "server,where,file,mode,offered_rps,connections,seconds,req_per_s,p50_ms,p90_ms,p99_ms,errors" >"$CSV"
+echo "server,where,file,mode,offered_rps,connections,seconds,req_per_s,p50_ms,p90_ms,p99_ms,errors,cpu_us_per_req" >"$CSV"
 to_ms() { # wrk prints 812.00us, 1.20ms or 1.05s
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
+# $CPU_PID, when set: the server's process (atoll run), whose CPU per request (QEMU's threads
+# included) is reported beside the rate.
 point() {
     local server=$1 where=$2 file=$3 mode=$4 offered=$5 conns=$6 url=$7
     shift 7
-    local out
+    local out ticks0 ticks1 cpu=-
+    [[ -n ${CPU_PID:-} ]] && ticks0=$(tree_ticks "$CPU_PID")
     out="$(ip netns exec "$NS" wrk -t1 -c"$conns" -d"${seconds}s" --latency "$@" "$url" 2>&1)"
+    if [[ -n ${CPU_PID:-} ]]; then
+        ticks1=$(tree_ticks "$CPU_PID")
+        cpu=$(cpu_us_per $((ticks1 - ticks0)) "$(awk '/requests in/ { print $1 }' <<<"$out")")
+    fi
     local rps p50 p90 p99 errors
     rps="$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")"
     p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
     p90="$(to_ms "$(awk '$1 == "90%" { print $2 }' <<<"$out")")"
     p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
     errors="$(awk '/Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } /Non-2xx/ { n += $5 } END { print n + 0 }' <<<"$out")"
-    echo "$server,$where,$file,$mode,$offered,$conns,$seconds,$rps,$p50,$p90,$p99,$errors" >>"$CSV"
-    printf '%-9s %-9s %-9s %-10s %8s %9s %9s %9s %9s %7s\n' "$server" "$where" "$file" "$mode" "$offered" \
-        "$rps" "$p50" "$p90" "$p99" "$errors"
+    echo "$server,$where,$file,$mode,$offered,$conns,$seconds,$rps,$p50,$p90,$p99,$errors,$cpu" >>"$CSV"
+    printf '%-9s %-9s %-9s %-10s %8s %9s %9s %9s %9s %7s %8s\n' "$server" "$where" "$file" "$mode" \
+        "$offered" "$rps" "$p50" "$p90" "$p99" "$errors" "$cpu"
 }
 
 echo "web.sh: wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'), $(nginx -v 2>&1 | sed 's/.*: //'), $seconds s a point, loopback (no virtualisation), CPU: $(nproc) cores"
-printf '%-9s %-9s %-9s %-10s %8s %9s %9s %9s %9s %7s\n' server where file mode offered req/s p50_ms p90_ms p99_ms errors
+printf '%-9s %-9s %-9s %-10s %8s %9s %9s %9s %9s %7s %8s\n' server where file mode offered req/s p50_ms p90_ms \
+    p99_ms errors cpu_us
 wait_http "http://127.0.0.1:$WEB_PORT/index.html"
 wait_http "http://127.0.0.1:$NGINX_PORT/index.html"
 IFS=, read -r -a rate_list <<<"$rates"
@@ -160,10 +171,12 @@ qemu_point() {
             return 1
         fi
     done
-    point web "$where-$ACCEL_NAME" 612B max - "$connections" "http://$GUEST_ADDR/index.html"
-    WEB_BENCH_DELAY_MS=1 point web "$where-$ACCEL_NAME" 612B paced 1000 2 "http://$GUEST_ADDR/index.html" \
-        -s bench/web-rate.lua
-    point web "$where-$ACCEL_NAME" 100KiB max - "$connections" "http://$GUEST_ADDR/100k.bin"
+    CPU_PID=$pid point web "$where-$ACCEL_NAME" 612B max - "$connections" \
+        "http://$GUEST_ADDR/index.html"
+    WEB_BENCH_DELAY_MS=1 CPU_PID=$pid point web "$where-$ACCEL_NAME" 612B paced 1000 2 \
+        "http://$GUEST_ADDR/index.html" -s bench/web-rate.lua
+    CPU_PID=$pid point web "$where-$ACCEL_NAME" 100KiB max - "$connections" \
+        "http://$GUEST_ADDR/100k.bin"
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }

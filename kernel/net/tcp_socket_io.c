@@ -4,6 +4,7 @@
 
 #include "atoll/errno.h"
 #include "atoll/kernel.h"
+#include "atoll/netdev.h"
 #include "net_internal.h"
 
 #define SOCK_IOV_MAX 1024
@@ -65,7 +66,12 @@ long tcp_sock_sendmsg(struct sock *s, const struct sock_msghdr *msg, int flags)
     uint64_t deadline = 0;
     for (;;) {
         unsigned n = iov_from(msg, done);
+        /* The segments wait for the device notification until the program's next wait (or a
+         * batch's worth), as UDP's do: an event loop answering many connections then costs one
+         * notification (an exit to the hypervisor) per round instead of one per reply. */
+        netdev_tx_deferred = true;
         long rc = tcp_send(t->conn, iov_scratch, n, (flags & MSG_MORE) != 0);
+        netdev_tx_deferred = false;
         if (rc > 0)
             done += (size_t)rc;
         else if (rc < 0 && rc != -EAGAIN)
@@ -142,8 +148,11 @@ static long fill_from_file(struct tcp_conn *c, struct file *in, uint64_t off, si
         wrote += (size_t)got;
         *eof = (size_t)got < area[i].len;
     }
-    if (wrote)
+    if (wrote) {
+        netdev_tx_deferred = true; /* as in tcp_sock_sendmsg */
         tcp_send_commit(c, wrote, more && !*eof && wrote < max);
+        netdev_tx_deferred = false;
+    }
     return wrote ? (long)wrote : err;
 }
 

@@ -1,6 +1,6 @@
-/* The links of a network function: one non-blocking AF_PACKET socket per interface, frames in
- * and out in bursts (recvmmsg/sendmmsg), poll across them. Buffers are static: nothing is
- * allocated per frame. */
+/* The links of a network function: one AF_PACKET socket per interface, frames in and out in
+ * bursts (recvmmsg/sendmmsg), poll across them. Buffers are static: nothing is allocated per
+ * frame. Receiving never blocks; sending waits a little for room (backpressure, below). */
 #define _GNU_SOURCE
 #include "ports.h"
 #include "csum.h"
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,11 @@ struct nf_auxdata {
 
 #define BURST   32
 #define TXQUEUE 64
+/* How long a send may wait for the link to take its frames. Under overload the link out is what
+ * limits: a function that waits for it stops reading its way in, so the excess is dropped where it
+ * arrives (the NIC's full ring, before any work) rather than after it was parsed, filtered,
+ * routed and copied. A link that takes nothing for this long loses the frames instead. */
+#define SEND_WAIT_US 20000
 
 struct txq {
     unsigned n;
@@ -81,7 +87,7 @@ int nf_ports_open(struct nf_engine *e, const char *prog)
 {
     for (unsigned i = 0; i < e->nifaces; i++) {
         struct nf_iface *f = &e->ifaces[i];
-        int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+        int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
         if (fd < 0) {
             fprintf(stderr, "%s: packet socket: %s\n", prog, strerror(errno));
             return -1;
@@ -117,6 +123,8 @@ int nf_ports_open(struct nf_engine *e, const char *prog)
                          : 1500;
         int on = 1;
         (void)setsockopt(fd, SOL_PACKET, NF_PACKET_AUXDATA, &on, sizeof(on)); /* Linux only */
+        struct timeval send_wait = {0, SEND_WAIT_US};
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_wait, sizeof(send_wait));
         fds[i] = fd;
         printf("%s: %s on %s mac %02x:%02x:%02x:%02x:%02x:%02x address %u.%u.%u.%u/%u mtu %u\n",
                prog, f->name, link, f->mac[0], f->mac[1], f->mac[2], f->mac[3], f->mac[4],

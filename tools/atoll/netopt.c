@@ -109,6 +109,66 @@ static int parse_fwd(const char *value, struct net_spec *spec, char *err, size_t
     return rc;
 }
 
+/* dgram=OWN:PEER: two absolute paths of Unix datagram sockets, each short enough for sun_path,
+ * without ',' (QEMU's separator) or ':' (ours). QEMU binds OWN (replacing a stale one) and sends
+ * each frame to PEER, where the other end, usually another QEMU with the two paths swapped, binds.
+ */
+static int parse_dgram(const char *text, const char *value, struct net_spec *spec, char *err,
+                       size_t errlen)
+{
+    const char *colon = strchr(value, ':');
+    if (!colon || strchr(colon + 1, ':'))
+        return fail(err, errlen, "%s: expected dgram=OWN_SOCKET:PEER_SOCKET (two paths)", text);
+    char *own = xstrndup(value, (size_t)(colon - value));
+    const char *peer = colon + 1;
+    const char *bad = NULL;
+    if (own[0] != '/')
+        bad = own;
+    else if (peer[0] != '/')
+        bad = peer;
+    int rc = 0;
+    if (bad)
+        rc = fail(err, errlen, "%s: socket path '%s' is not absolute", text, bad);
+    else if (strlen(own) > 100 || strlen(peer) > 100)
+        rc = fail(err, errlen, "%s: a socket path is longer than 100 bytes", text);
+    else if (strchr(own, ',') || strchr(peer, ','))
+        rc = fail(err, errlen, "%s: a socket path holds ','", text);
+    else if (!strcmp(own, peer))
+        rc = fail(err, errlen, "%s: the two sockets are the same path", text);
+    if (rc == 0) {
+        spec->own = own;
+        spec->peer = xstrdup(peer);
+    } else {
+        free(own);
+    }
+    return rc;
+}
+
+/* stream=listen:PATH or stream=connect:PATH: one absolute path of a Unix stream socket, short
+ * enough for sun_path and without ','. The listening end must be up before the other starts:
+ * QEMU 7.2 does not retry a connection that failed. */
+static int parse_stream(const char *text, const char *value, struct net_spec *spec, char *err,
+                        size_t errlen)
+{
+    const char *path;
+    if (!strncmp(value, "listen:", 7)) {
+        spec->listen = true;
+        path = value + 7;
+    } else if (!strncmp(value, "connect:", 8)) {
+        path = value + 8;
+    } else {
+        return fail(err, errlen, "%s: expected stream=listen:PATH or stream=connect:PATH", text);
+    }
+    if (path[0] != '/')
+        return fail(err, errlen, "%s: socket path '%s' is not absolute", text, path);
+    if (strlen(path) > 100)
+        return fail(err, errlen, "%s: the socket path is longer than 100 bytes", text);
+    if (strchr(path, ','))
+        return fail(err, errlen, "%s: the socket path holds ','", text);
+    spec->stream = xstrdup(path);
+    return 0;
+}
+
 /* ADDR/PREFIX for ip=, ADDR for gw=. */
 static bool ipv4_valid(const char *text, bool with_prefix)
 {
@@ -146,19 +206,23 @@ static int parse_option(const char *opt, struct net_spec *spec, char *err, size_
         spec->mac = xstrdup(value);
     } else if (KEY_IS("fwd") && spec->kind == NET_USER) {
         return parse_fwd(value, spec, err, errlen);
-    } else if (KEY_IS("ip") && spec->kind == NET_TAP) {
+    } else if (KEY_IS("ip") && spec->kind != NET_USER) {
         if (!ipv4_valid(value, true))
             return fail(err, errlen, "ip=%s: expected ADDR/PREFIX such as 10.0.0.2/24", value);
         free(spec->ip);
         spec->ip = xstrdup(value);
-    } else if (KEY_IS("gw") && spec->kind == NET_TAP) {
+    } else if (KEY_IS("gw") && spec->kind != NET_USER) {
         if (!ipv4_valid(value, false))
             return fail(err, errlen, "gw=%s: expected an IPv4 address such as 10.0.0.1", value);
         free(spec->gw);
         spec->gw = xstrdup(value);
     } else {
         return fail(err, errlen, "unknown setting '%.*s' for a %s NIC (known: %s)", (int)keylen,
-                    opt, spec->kind == NET_USER ? "user" : "tap",
+                    opt,
+                    spec->kind == NET_USER    ? "user"
+                    : spec->kind == NET_TAP   ? "tap"
+                    : spec->kind == NET_DGRAM ? "dgram"
+                                              : "stream",
                     spec->kind == NET_USER ? "fwd, mac" : "ip, gw, mac");
     }
 #undef KEY_IS
@@ -180,9 +244,16 @@ int net_spec_parse(const char *text, struct net_spec *spec, char *err, size_t er
             rc = fail(err, errlen, "%s: '%s' is not a valid interface name", text, first + 4);
         else
             spec->tap = xstrdup(first + 4);
+    } else if (first && !strncmp(first, "dgram=", 6)) {
+        spec->kind = NET_DGRAM;
+        rc = parse_dgram(text, first + 6, spec, err, errlen);
+    } else if (first && !strncmp(first, "stream=", 7)) {
+        spec->kind = NET_STREAM;
+        rc = parse_stream(text, first + 7, spec, err, errlen);
     } else {
         rc = fail(err, errlen,
-                  "%s: expected user[,fwd=...][,mac=MAC] or tap=NAME[,ip=...][,gw=...][,mac=MAC]",
+                  "%s: expected user[,fwd=...][,mac=MAC], tap=NAME[,ip=...][,gw=...][,mac=MAC], "
+                  "dgram=OWN:PEER[,...] or stream=listen|connect:PATH[,...]",
                   text);
     }
     for (char *opt; rc == 0 && (opt = strtok_r(NULL, ",", &save));) {
@@ -199,6 +270,9 @@ int net_spec_parse(const char *text, struct net_spec *spec, char *err, size_t er
 void net_spec_free(struct net_spec *spec)
 {
     free(spec->tap);
+    free(spec->own);
+    free(spec->peer);
+    free(spec->stream);
     free(spec->mac);
     free(spec->ip);
     free(spec->gw);
@@ -217,6 +291,13 @@ void net_spec_qemu_args(const struct net_spec *spec, unsigned index, const char 
             free(netdev);
             netdev = more;
         }
+    } else if (spec->kind == NET_DGRAM) {
+        netdev = xasprintf("dgram,id=net%u,local.type=unix,local.path=%s,remote.type=unix,"
+                           "remote.path=%s",
+                           index, spec->own, spec->peer);
+    } else if (spec->kind == NET_STREAM) {
+        netdev = xasprintf("stream,id=net%u,server=%s,addr.type=unix,addr.path=%s", index,
+                           spec->listen ? "on" : "off", spec->stream);
     } else {
         netdev = xasprintf("tap,id=net%u,ifname=%s,script=no,downscript=no", index, spec->tap);
     }
@@ -290,7 +371,7 @@ void net_kernel_keys(const struct net_spec *specs, unsigned count, const struct 
             if (!gw)
                 gw = NET_USER_GATEWAY;
         }
-        if (specs[i].kind == NET_TAP && specs[i].gw)
+        if (specs[i].kind != NET_USER && specs[i].gw)
             gw = specs[i].gw;
         if (ip && !appends_set(appends, if_key))
             strvec_pushf(keys, "%s%s", if_key, ip);

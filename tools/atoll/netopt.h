@@ -9,13 +9,16 @@
 
 #define NET_MAX_NICS 8
 
-enum net_kind { NET_USER, NET_TAP };
+enum net_kind { NET_USER, NET_TAP, NET_DGRAM, NET_STREAM };
 
 struct net_spec {
     enum net_kind kind;
     char *tap;             /* NET_TAP: the host's tap interface */
+    char *own, *peer;      /* NET_DGRAM: this NIC's Unix datagram socket and its peer's */
+    char *stream;          /* NET_STREAM: the Unix stream socket's path */
+    bool listen;           /* NET_STREAM: QEMU listens on it (else it connects to it) */
     char *mac;             /* NULL: QEMU's default */
-    char *ip, *gw;         /* NET_TAP settings for the guest, kept for the interface keys */
+    char *ip, *gw;         /* NET_TAP and NET_DGRAM settings for the guest, for the kernel keys */
     struct strvec hostfwd; /* NET_USER: QEMU hostfwd values, "udp:127.0.0.1:5353-:53" */
 };
 
@@ -31,9 +34,9 @@ void net_qemu_globals(const char *machine, struct strvec *argv);
 /* QEMU user networking's fixed addresses, given to the first `--net user` NIC. */
 #define NET_USER_GUEST_IP "10.0.2.15/24"
 #define NET_USER_GATEWAY  "10.0.2.2"
-/* Appends to keys the kernel keys that configure the NICs from their --net settings: a tap's
- * ip= becomes netN=ADDR/PREFIX and its gw= becomes gw=ADDR; the first user NIC gets
- * netN=10.0.2.15/24 and, when no NIC gave a gateway, gw=10.0.2.2. A key is left out when the
+/* Appends to keys the kernel keys that configure the NICs from their --net settings: a tap's or
+ * a datagram link's ip= becomes netN=ADDR/PREFIX and its gw= becomes gw=ADDR; the first user NIC
+ * gets netN=10.0.2.15/24 and, when no NIC gave a gateway, gw=10.0.2.2. A key is left out when the
  * user's own kernel keys (appends, the --append values) already set netN= or gw=. */
 void net_kernel_keys(const struct net_spec *specs, unsigned count, const struct strvec *appends,
                      struct strvec *keys);

@@ -38,6 +38,7 @@ struct vnet {
     uint16_t tx_next[MAX_BUFS]; /* the next buffer of a gathered frame's chain, or TX_CHAIN_END */
     uint16_t tx_nfree;
     uint16_t tx_unkicked; /* frames queued since the last tx_flush */
+    bool tx_notified;     /* the transmit queue was notified since the last irq_enable */
     struct {
         uint64_t rx_frames, rx_runt, tx_frames, tx_ring_full, tx_too_big, device_errors;
         uint64_t tx_gathered, tx_waits;
@@ -60,8 +61,10 @@ static uint8_t *alloc_pages(size_t bytes, bool zeroed)
 
 static void kick(struct vnet *v, struct virtq *q, uint16_t index)
 {
-    if (virtq_publish(q))
+    if (virtq_publish(q)) {
         v->vd->ops->notify(v->vd, index);
+        v->tx_notified |= index == TX_QUEUE;
+    }
 }
 
 static void rx_post(struct vnet *v, uint16_t id)
@@ -285,9 +288,13 @@ static void vnet_irq_enable(struct netdev *d)
     vnet_tx_flush(d);
     if (virtq_enable_interrupts(&v->rx))
         d->pending = true;
-    /* Before the CPU idles: a transmit queue the device stopped consuming gets its kick again. */
-    if (virtq_device_waiting(&v->tx))
+    /* Before the CPU idles: a transmit queue the device stopped consuming gets its kick again,
+     * unless it was notified since the last irq_enable (then at the next one): right after a
+     * notification QEMU has not run yet (it consumes in its I/O thread), and a second one is an
+     * exit that only waits for that thread. */
+    if (!v->tx_notified && virtq_device_waiting(&v->tx))
         v->vd->ops->notify(v->vd, TX_QUEUE);
+    v->tx_notified = false;
 }
 
 static const struct netdev_ops vnet_ops = {

@@ -54,6 +54,16 @@ topo_quiet_ns() {
     ip -n "$1" link set lo up
 }
 
+# topo_bridge_plain NS: the bridges here only switch frames. With br_netfilter loaded, Linux
+# hands every bridged frame to the iptables, ip6tables and arptables hooks of the bridge's
+# namespace (net.bridge.bridge-nf-call-*, 1 by default and per namespace): harness cost that
+# belongs to no system under test, so it is switched off in the topology's own namespaces only.
+topo_bridge_plain() {
+    [[ -d /proc/sys/net/bridge ]] || return 0
+    ip netns exec "$1" sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
+        net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+}
+
 # topo_bridge_port NS DEV: enslaves DEV (already in NS) to NS's br0 and sets it up.
 topo_bridge_port() {
     ip -n "$1" link set "$2" master br0
@@ -71,6 +81,7 @@ topo_create() {
     for n in L B; do
         ip -n "$(topo_ns $n)" link add br0 type bridge
         ip -n "$(topo_ns $n)" link set br0 up
+        topo_bridge_plain "$(topo_ns $n)"
     done
     # DMZ hosts on the DMZ bridge.
     ip link add s0 netns "$(topo_ns S)" type veth peer name s0 netns "$(topo_ns B)"
@@ -219,28 +230,92 @@ topo_kernel_forwarding() {
     ip netns exec "$F" nft -f "$TOPO_ROOT/bench/forward-nft.rules"
 }
 
-# Two taps in F and R, for the QEMU instances of the firewall and the router.
-topo_nf_taps() {
-    local ns
-    for ns in "$(topo_ns F)" "$(topo_ns R)"; do
-        ip -n "$ns" tuntap add dev tap0 mode tap
-        ip -n "$ns" tuntap add dev tap1 mode tap
-        ip -n "$ns" link set tap0 up
-        ip -n "$ns" link set tap1 up
+# The link between the firewall's QEMU and the router's: TOPO_LINK=bridge (the default) gives each
+# a tap (F's tap1, R's tap0) on the bridge in L. TOPO_LINK=stream or dgram wires the two QEMUs
+# straight to each other (`atoll run --net stream=` or `dgram=`: Unix sockets under $TOPO_STATE,
+# no tap, no bridge); stream, where one read takes many frames, is the cheaper of the two. Sets
+# TOPO_FW_LINK and TOPO_RT_LINK, the --net specs without their settings.
+topo_link_nets() {
+    case ${TOPO_LINK:-bridge} in
+    stream)
+        TOPO_FW_LINK="stream=listen:$TOPO_STATE/link.sock"
+        TOPO_RT_LINK="stream=connect:$TOPO_STATE/link.sock"
+        ;;
+    dgram)
+        TOPO_FW_LINK="dgram=$TOPO_STATE/fw-link.sock:$TOPO_STATE/rt-link.sock"
+        TOPO_RT_LINK="dgram=$TOPO_STATE/rt-link.sock:$TOPO_STATE/fw-link.sock"
+        ;;
+    *)
+        TOPO_FW_LINK=tap=tap1
+        TOPO_RT_LINK=tap=tap0
+        ;;
+    esac
+}
+
+# The router's end of a stream link connects once: waits for the firewall's QEMU to listen.
+topo_link_wait() {
+    [[ ${TOPO_LINK:-bridge} == stream ]] || return 0
+    local deadline=$((SECONDS + 60))
+    until [[ -S $TOPO_STATE/link.sock ]]; do
+        if ((SECONDS >= deadline)); then
+            echo "topology: the firewall's QEMU does not listen on $TOPO_STATE/link.sock" >&2
+            return 1
+        fi
+        sleep 0.05
     done
 }
 
-# QEMU holds the taps: each moves to the neighbour it stands for.
+# topo_nf_tap NS NAME: a tap in NS for a QEMU instance of the firewall or the router.
+topo_nf_tap() {
+    ip -n "$1" tuntap add dev "$2" mode tap
+    ip -n "$1" link set "$2" up
+}
+
+# The taps in F and R for the QEMU instances of the firewall and the router.
+topo_nf_taps() {
+    topo_link_nets
+    topo_nf_tap "$(topo_ns F)" tap0
+    topo_nf_tap "$(topo_ns R)" tap1
+    if [[ ${TOPO_LINK:-bridge} == bridge ]]; then
+        topo_nf_tap "$(topo_ns F)" tap1
+        topo_nf_tap "$(topo_ns R)" tap0
+    elif [[ $TOPO_LINK == dgram ]]; then
+        # A Unix datagram socket queues 10 datagrams by default (net.unix.max_dgram_qlen, per
+        # namespace, read when QEMU makes its socket): a tap queues 500 frames, and a link
+        # shallower than that drops every burst that meets a descheduled QEMU.
+        local ns
+        for ns in "$(topo_ns F)" "$(topo_ns R)"; do
+            ip netns exec "$ns" sysctl -qw net.unix.max_dgram_qlen=512
+        done
+    fi
+}
+
+# QEMU holds the taps: each moves to the neighbour it stands for. With TOPO_DMZ_DIRECT=1 (for
+# benchmarks, which start no DMZ servers) the router's DMZ tap becomes the DNS host's own link
+# instead of a port of the DMZ bridge, as the client's tap is the client's: no bridge on the path.
 topo_nf_taps_move() {
     local F R
     F=$(topo_ns F) R=$(topo_ns R)
     ip -n "$F" link set tap0 netns "$(topo_ns C)"
-    ip -n "$F" link set tap1 netns "$(topo_ns L)"
-    ip -n "$R" link set tap0 netns "$(topo_ns L)"
-    ip -n "$R" link set tap1 netns "$(topo_ns B)"
-    topo_bridge_port "$(topo_ns L)" tap1
-    topo_bridge_port "$(topo_ns L)" tap0
-    topo_bridge_port "$(topo_ns B)" tap1
+    if [[ ${TOPO_LINK:-bridge} == bridge ]]; then
+        ip -n "$F" link set tap1 netns "$(topo_ns L)"
+        ip -n "$R" link set tap0 netns "$(topo_ns L)"
+        topo_bridge_port "$(topo_ns L)" tap1
+        topo_bridge_port "$(topo_ns L)" tap0
+    fi
+    if [[ -n ${TOPO_DMZ_DIRECT:-} ]]; then
+        local S
+        S=$(topo_ns S)
+        ip -n "$S" link del s0
+        ip -n "$R" link set tap1 netns "$S"
+        ip -n "$S" link set tap1 name s0
+        ip -n "$S" addr add 10.0.0.100/24 dev s0
+        ip -n "$S" link set s0 up
+        ip -n "$S" route add default via 10.0.0.1
+    else
+        ip -n "$R" link set tap1 netns "$(topo_ns B)"
+        topo_bridge_port "$(topo_ns B)" tap1
+    fi
     topo_client_addr tap0
 }
 
@@ -260,12 +335,14 @@ topo_nft_vms() {
     "$TOPO_ATOLL" run "$TOPO_BUILD/vm/nft-forward" --runtime vm --rootfs "$rootfs" \
         --mem 192M --netns "$(topo_ns F)" \
         --net tap=tap0,ip=192.168.100.1/24,mac=52:54:00:0f:00:00 \
-        --net tap=tap1,ip=10.1.0.1/24,mac=52:54:00:0f:00:01 --append route=10.0.0.0/24,10.1.0.2 \
+        --net "$TOPO_FW_LINK,ip=10.1.0.1/24,mac=52:54:00:0f:00:01" \
+        --append route=10.0.0.0/24,10.1.0.2 \
         --timeout "${TOPO_TIMEOUT:-600}" -- /etc/nftables.rules >"$log/firewall.log" 2>&1 &
     topo_track pids $!
+    topo_link_wait || return 1
     "$TOPO_ATOLL" run "$TOPO_BUILD/vm/nft-forward" --runtime vm --rootfs "$rootfs" \
         --mem 192M --netns "$(topo_ns R)" \
-        --net tap=tap0,ip=10.1.0.2/24,gw=10.1.0.1,mac=52:54:00:0e:00:00 \
+        --net "$TOPO_RT_LINK,ip=10.1.0.2/24,gw=10.1.0.1,mac=52:54:00:0e:00:00" \
         --net tap=tap1,ip=10.0.0.1/24,mac=52:54:00:0e:00:01 \
         --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
     topo_track pids $!
@@ -320,17 +397,21 @@ topo_start() {
     unikernel | vm-apps)
         local ns runtime=() fw_args=()
         [[ $mode == vm-apps ]] && runtime=(--runtime vm)
-        # No signals reach an instance from outside: it prints its counters every N seconds.
+        # No signals reach an instance from outside: it prints its counters every N seconds
+        # (TOPO_FW_STATS_EVERY, TOPO_RT_STATS_EVERY).
         [[ -z ${TOPO_FW_STATS_EVERY:-} ]] || fw_args=(-- --stats-every "$TOPO_FW_STATS_EVERY")
+        local rt_args=()
+        [[ -z ${TOPO_RT_STATS_EVERY:-} ]] || rt_args=(-- --stats-every "$TOPO_RT_STATS_EVERY")
         echo ":" >"$log/firewall.counters"
         topo_nf_taps
         "$TOPO_ATOLL" run "$TOPO_BUILD/firewall/firewall.img" "${runtime[@]}" --netns "$F" \
-            --net tap=tap0,mac=52:54:00:0f:00:00 --net tap=tap1,mac=52:54:00:0f:00:01 \
+            --net tap=tap0,mac=52:54:00:0f:00:00 --net "$TOPO_FW_LINK,mac=52:54:00:0f:00:01" \
             --timeout "${TOPO_TIMEOUT:-600}" "${fw_args[@]}" >"$log/firewall.log" 2>&1 &
         topo_track pids $!
+        topo_link_wait || return 1
         "$TOPO_ATOLL" run "$TOPO_BUILD/router/router.img" "${runtime[@]}" --netns "$R" \
-            --net tap=tap0,mac=52:54:00:0e:00:00 --net tap=tap1,mac=52:54:00:0e:00:01 \
-            --timeout "${TOPO_TIMEOUT:-600}" >"$log/router.log" 2>&1 &
+            --net "$TOPO_RT_LINK,mac=52:54:00:0e:00:00" --net tap=tap1,mac=52:54:00:0e:00:01 \
+            --timeout "${TOPO_TIMEOUT:-600}" "${rt_args[@]}" >"$log/router.log" 2>&1 &
         topo_track pids $!
         topo_wait_for "$log/firewall.log" "firewall: filtering" 90 || return 1
         topo_wait_for "$log/router.log" "router: forwarding" 90 || return 1

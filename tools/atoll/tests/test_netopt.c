@@ -90,6 +90,55 @@ static void test_tap(void **state)
     net_spec_free(&spec);
 }
 
+/* A datagram link to another QEMU: its two sockets, and the guest settings a tap has. */
+static void test_dgram(void **state)
+{
+    (void)state;
+    struct net_spec spec;
+    parse_ok("dgram=/run/a/f1.sock:/run/a/r0.sock,ip=10.1.0.1/24,gw=10.1.0.2,mac=02:00:00:00:00:02",
+             &spec);
+    assert_int_equal(spec.kind, NET_DGRAM);
+    assert_string_equal(spec.own, "/run/a/f1.sock");
+    assert_string_equal(spec.peer, "/run/a/r0.sock");
+    assert_string_equal(spec.ip, "10.1.0.1/24");
+    struct strvec argv = STRVEC_INIT;
+    net_spec_qemu_args(&spec, 1, "microvm", &argv);
+    char *text = joined(&argv);
+    assert_string_equal(text, "-netdev dgram,id=net1,local.type=unix,local.path=/run/a/f1.sock,"
+                              "remote.type=unix,remote.path=/run/a/r0.sock -device "
+                              "virtio-net-device,netdev=net1,mac=02:00:00:00:00:02");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+}
+
+/* A stream link: one end listens, the other connects. */
+static void test_stream(void **state)
+{
+    (void)state;
+    struct net_spec spec;
+    parse_ok("stream=listen:/run/a/link.sock,ip=10.1.0.1/24", &spec);
+    assert_int_equal(spec.kind, NET_STREAM);
+    assert_true(spec.listen);
+    struct strvec argv = STRVEC_INIT;
+    net_spec_qemu_args(&spec, 0, "microvm", &argv);
+    char *text = joined(&argv);
+    assert_string_equal(text, "-netdev stream,id=net0,server=on,addr.type=unix,addr.path=/run/a/"
+                              "link.sock -device virtio-net-device,netdev=net0");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+    parse_ok("stream=connect:/run/a/link.sock,mac=02:00:00:00:00:03", &spec);
+    assert_false(spec.listen);
+    net_spec_qemu_args(&spec, 2, "pc", &argv);
+    text = joined(&argv);
+    assert_string_equal(text, "-netdev stream,id=net2,server=off,addr.type=unix,addr.path=/run/a/"
+                              "link.sock -device virtio-net-pci,netdev=net2,mac=02:00:00:00:00:03");
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(&spec);
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -112,6 +161,18 @@ static void test_refused(void **state)
     parse_fails("tap=t0,ip=10.0.0.2", "expected ADDR/PREFIX");
     parse_fails("tap=t0,ip=10.0.0.2/33", "expected ADDR/PREFIX");
     parse_fails("tap=t0,gw=10.0.0.1/24", "expected an IPv4 address");
+    parse_fails("dgram=/tmp/a.sock", "expected dgram=OWN_SOCKET:PEER_SOCKET");
+    parse_fails("dgram=/tmp/a:/tmp/b:/tmp/c", "expected dgram=OWN_SOCKET:PEER_SOCKET");
+    parse_fails("dgram=a.sock:/tmp/b.sock", "'a.sock' is not absolute");
+    parse_fails("dgram=/tmp/a.sock:", "'' is not absolute");
+    parse_fails("dgram=/tmp/a.sock:/tmp/a.sock", "the same path");
+    parse_fails("dgram=/tmp/a.sock:/tmp/b.sock,fwd=udp:127.0.0.1:53-:53",
+                "unknown setting 'fwd' for a dgram NIC");
+    parse_fails("dgram=/tmp/a.sock:/tmp/b.sock,ip=10.0.0.2", "expected ADDR/PREFIX");
+    parse_fails("stream=/tmp/a.sock", "expected stream=listen:PATH or stream=connect:PATH");
+    parse_fails("stream=listen:a.sock", "'a.sock' is not absolute");
+    parse_fails("stream=connect:/tmp/a.sock,fwd=udp:127.0.0.1:53-:53",
+                "unknown setting 'fwd' for a stream NIC");
 }
 
 static void test_netns_missing(void **state)
@@ -158,6 +219,9 @@ static void test_kernel_keys(void **state)
     text = keys_for(NETS("tap=tap0,ip=10.1.0.2/16,gw=10.1.0.1"), 1, NULL, 0);
     assert_string_equal(text, "net0=10.1.0.2/16 gw=10.1.0.1");
     free(text);
+    text = keys_for(NETS("tap=tap0", "dgram=/tmp/a:/tmp/b,ip=10.1.0.2/24,gw=10.1.0.1"), 2, NULL, 0);
+    assert_string_equal(text, "net1=10.1.0.2/24 gw=10.1.0.1");
+    free(text);
 
     /* The first user NIC gets QEMU's guest address and gateway; later ones nothing. */
     text = keys_for(NETS("user", "user"), 2, NULL, 0);
@@ -190,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_user),          cmocka_unit_test(test_user_forwards_and_mac),
         cmocka_unit_test(test_tap),           cmocka_unit_test(test_refused),
         cmocka_unit_test(test_netns_missing), cmocka_unit_test(test_kernel_keys),
+        cmocka_unit_test(test_dgram),         cmocka_unit_test(test_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
