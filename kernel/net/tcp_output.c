@@ -258,15 +258,19 @@ static uint32_t next_unsacked(const struct tcp_conn *c, uint32_t seq, uint32_t *
     return seq;
 }
 
-/* The most new data one segment may carry when the route's device does TSO: whole segments
- * (`seg` bytes each) up to a 64 KiB IP datagram; just `seg` otherwise. */
-static uint32_t tso_room(const struct tcp_conn *c, uint32_t seg)
+/* Whether the route's NIC cuts large segments (TSO, with checksum offload). */
+static bool route_does_tso(const struct tcp_conn *c)
 {
     const unsigned need = NETDEV_F_CSUM | NETDEV_F_TSO4;
-    if ((ip_route_offloads(c->remote_addr) & need) != need || !seg)
-        return seg;
+    return (ip_route_offloads(c->remote_addr) & need) == need;
+}
+
+/* The most new data one segment may carry on a NIC that does TSO: whole segments (`seg` bytes
+ * each) up to a 64 KiB IP datagram. */
+static uint32_t tso_room(uint32_t seg)
+{
     uint32_t max = NET_IP_MAX_LEN - IP_HLEN - TCP_HLEN - TCP_OPT_MAXLEN;
-    return max / seg * seg;
+    return seg ? max / seg * seg : seg;
 }
 
 void tcp_output(struct tcp_conn *c)
@@ -277,6 +281,7 @@ void tcp_output(struct tcp_conn *c)
     if (can_send_data(c) && has_output && tcp_recovery_output(c)) {
         sent_any = c->segs_out != segs_before;
     } else if (can_send_data(c) && has_output) {
+        bool tso = route_does_tso(c); /* one route lookup for the whole burst */
         for (unsigned burst = 0; burst < 64; burst++) {
             uint32_t end = data_end(c);
             uint32_t limit = end;
@@ -303,7 +308,7 @@ void tcp_output(struct tcp_conn *c)
             /* New data may go as one large segment the device cuts (TSO); a retransmission
              * goes as a single segment. */
             bool rtx_here = seq_lt(c->snd_nxt, c->snd_max);
-            uint32_t big = rtx_here ? room : tso_room(c, room);
+            uint32_t big = rtx_here || !tso ? room : tso_room(room);
             uint32_t len = MIN(avail, big);
             bool fin_here = false;
             if (len > win_left)
