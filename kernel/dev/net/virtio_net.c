@@ -197,25 +197,6 @@ static bool tx_room(struct vnet *v, unsigned need)
     return v->tx_nfree >= need;
 }
 
-/* Copies 64 bytes per loop iteration with plain quadword moves, then the tail with memcpy. Under
- * TCG every iteration of `rep movsq` ends a translated block (8 bytes each), while this loop
- * stays in one block for 64 bytes; the frame copy is the driver's only per-byte work. The empty
- * asm keeps GCC from turning the loop back into a memcpy call. */
-typedef uint64_t word_unaligned __attribute__((aligned(1), may_alias));
-
-static void copy_frame_bytes(uint8_t *dst, const uint8_t *src, size_t n)
-{
-    for (; n >= 64; n -= 64, dst += 64, src += 64) {
-        const word_unaligned *s = (const word_unaligned *)src;
-        word_unaligned *d = (word_unaligned *)dst;
-        uint64_t a = s[0], b = s[1], c = s[2], e = s[3], f = s[4], g = s[5], h = s[6], i = s[7];
-        __asm__ volatile(""
-                         : "+r"(a), "+r"(b), "+r"(c), "+r"(e), "+r"(f), "+r"(g), "+r"(h), "+r"(i));
-        d[0] = a, d[1] = b, d[2] = c, d[3] = e, d[4] = f, d[5] = g, d[6] = h, d[7] = i;
-    }
-    memcpy(dst, src, n);
-}
-
 /* One copy from the stack's pieces into a chain of 2 KiB buffers, the header in the first. */
 static int vnet_tx_gather(struct netdev *d, const struct netdev_frag *frags, unsigned n,
                           const struct netdev_offload *off)
@@ -256,7 +237,7 @@ static int vnet_tx_gather(struct netdev *d, const struct netdev_frag *frags, uns
                 at = 0;
             }
             size_t take = MIN(left, (size_t)NETBUF_SIZE - at);
-            copy_frame_bytes((uint8_t *)addrs[k] + at, src, take);
+            memcpy((uint8_t *)addrs[k] + at, src, take); /* 64 bytes a loop: kernel/lib/string.c */
             src += take;
             left -= take;
             at += take;
