@@ -2,6 +2,7 @@
 #include "atoll/arch.h"
 #include "atoll/cmdline.h"
 #include "atoll/dev.h"
+#include "atoll/file.h"
 #include "atoll/kernel.h"
 #include "atoll/x86.h"
 
@@ -11,6 +12,7 @@ void atoll_net_exit(void) __attribute__((weak));
 _Noreturn void instance_exit(int status)
 {
     irq_disable();
+    fd_close_all();
     if (atoll_net_exit)
         atoll_net_exit();
     if (boot_cfg->bootstat && boot_tsc_main) {

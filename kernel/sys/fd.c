@@ -171,6 +171,15 @@ static long sys_close(int fd)
     return 0;
 }
 
+/* A TCP connection still open at exit sends its FIN (or its RST, with unread data) as on Linux;
+ * the network's exit path then waits, bounded, for the peer to acknowledge it. */
+void fd_close_all(void)
+{
+    for (int fd = 0; fd < FD_MAX; fd++)
+        if (fds[fd])
+            sys_close(fd);
+}
+
 static long dup_to(struct file *f, int min, bool close_on_exec)
 {
     int fd = fd_install(f, min, close_on_exec);

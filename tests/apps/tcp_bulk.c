@@ -186,7 +186,11 @@ static int serve_one(int c)
     return 0;
 }
 
-static int serve(uint16_t port, long connections, bool linger)
+/* How the server ends a connection: close() waiting for the acknowledgement, plain close(), or
+ * not at all (the program returns with the connection open; the system closes it at exit). */
+enum ending { END_LINGER, END_CLOSE, END_EXIT };
+
+static int serve(uint16_t port, long connections, enum ending ending)
 {
     int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -203,14 +207,17 @@ static int serve(uint16_t port, long connections, bool linger)
         status |= serve_one(c);
         /* close() waits (bounded) until the peer acknowledged everything, so that the program
          * may exit right after: in a unikernel, exit stops the machine and its stack with it.
-         * "nolinger" leaves that to the system, as unmodified servers do (Linux keeps orphans). */
+         * "nolinger" leaves that to the system, as unmodified servers do (Linux keeps orphans);
+         * "noclose" returns from main with the connection open (the system closes it at exit). */
         struct linger lg = {1, 10};
-        if (linger)
+        if (ending == END_LINGER)
             setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-        close(c);
+        if (ending != END_EXIT)
+            close(c);
         fflush(stdout);
     }
-    close(l);
+    if (ending != END_EXIT)
+        close(l);
     return status;
 }
 
@@ -314,11 +321,15 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "serve")) {
         uint16_t port = argc > 2 ? (uint16_t)atoi(argv[2]) : 5001;
         long connections = argc > 3 ? atol(argv[3]) : 1;
-        return serve(port, connections, !(argc > 4 && !strcmp(argv[4], "nolinger")));
+        const char *how = argc > 4 ? argv[4] : "linger";
+        enum ending ending = !strcmp(how, "nolinger")  ? END_CLOSE
+                             : !strcmp(how, "noclose") ? END_EXIT
+                                                       : END_LINGER;
+        return serve(port, connections, ending);
     }
     if (argc == 5)
         return client(argv[1], argv[2], argv[3], argv[4]);
-    fprintf(stderr, "usage: tcp_bulk serve [PORT [CONNECTIONS [nolinger]]]\n"
+    fprintf(stderr, "usage: tcp_bulk serve [PORT [CONNECTIONS [nolinger|noclose]]]\n"
                     "       tcp_bulk get|put|rawget|rawput HOST PORT BYTES\n"
                     "       tcp_bulk file HOST PORT PATH\n");
     return 2;

@@ -229,14 +229,14 @@ check_lines() {
     bulk linux clean "$BULK_MB"
 }
 
-# answer_then_exit KIND: the subject writes an answer, closes without SO_LINGER and returns from
-# main at once. The peer (a small receive buffer) reads nothing until the subject said it sent
+# answer_then_exit KIND [ENDING]: the subject writes an answer, closes without SO_LINGER (ENDING
+# nolinger, the default) or not at all (noclose), and returns from main at once. The peer (a small receive buffer) reads nothing until the subject said it sent
 # everything, so most of the answer is still queued in the subject when it exits; the peer must
 # still get every byte (Linux keeps the orphan going; the unikernel waits for it at exit,
 # bounded). Without that the peer would wait for the rest: bounded here.
 answer_then_exit() {
     local bytes=$EXIT_ANSWER_BYTES received sent
-    subject "$1" clean tcp_bulk serve 5003 1 nolinger
+    subject "$1" clean tcp_bulk serve 5003 1 "${2:-nolinger}"
     run timeout 60 ip netns exec "$P" python3 "$E2E_ROOT/tests/e2e/tcp/bulk_peer.py" get \
         "$SUBJECT_IP" 5003 "$bytes" --ready 60 --rcvbuf 2048 \
         --read-after "$BATS_TEST_TMPDIR/subject.log" "tcp_bulk: sent $bytes bytes"
@@ -258,6 +258,16 @@ answer_then_exit() {
 
 @test "an answer written just before close() and exit reaches the peer in full: Linux binary" {
     answer_then_exit linux
+}
+
+# Without close(): the exit closes the connection (FIN after the data), as Linux does for an
+# ending process; the peer reads to the end of the stream (bounded: a missing FIN fails).
+@test "an answer left open at exit reaches the peer in full, then the end of the stream: unikernel" {
+    answer_then_exit unikernel noclose
+}
+
+@test "an answer left open at exit reaches the peer in full, then the end of the stream: Linux binary" {
+    answer_then_exit linux noclose
 }
 
 @test "bulk transfer both ways through loss, duplication, reordering and delay: unikernel" {

@@ -96,6 +96,8 @@ void file_put(struct file *f);
 /* Installs f at the lowest free descriptor >= min; returns it or -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec);
 struct file *fd_get(int fd); /* NULL when fd is not open */
+/* Closes every descriptor, as Linux does when a process ends (instance_exit). */
+void fd_close_all(void);
 void stdio_init(void);
 
 /* fs.c */
