@@ -41,6 +41,10 @@ struct epoll {
 };
 
 static struct epoll_item items[EPOLL_ITEMS_MAX];
+/* One past the highest item in use: new items take the lowest free slot, so the scans below stop
+ * here instead of walking all 1,024 slots on every epoll call (under TCG the full walk cost a
+ * third of a TCP round trip's guest instructions). */
+static int items_top;
 static struct epoll instances[EPOLL_MAX];
 static const struct file_ops epoll_ops;
 
@@ -76,6 +80,8 @@ static void item_free(struct epoll *ep, int i)
 {
     list_unlink(ep, i);
     items[i].in_use = false;
+    while (items_top > 0 && !items[items_top - 1].in_use)
+        items_top--;
     file_put(items[i].file);
 }
 
@@ -90,7 +96,7 @@ static bool item_stale(const struct epoll_item *it)
  * port, say) on the next epoll call rather than when its own instance looks again. */
 static void sweep_closed(void)
 {
-    for (int i = 0; i < EPOLL_ITEMS_MAX; i++)
+    for (int i = 0; i < items_top; i++)
         if (items[i].in_use && item_stale(&items[i]))
             item_free(items[i].owner, i);
 }
@@ -99,7 +105,7 @@ static void sweep_closed(void)
  * port, say) is released when the program closes it, not at the next epoll call. */
 void atoll_events_fd_closed(int fd)
 {
-    for (int i = 0; i < EPOLL_ITEMS_MAX; i++)
+    for (int i = 0; i < items_top; i++)
         if (items[i].in_use && items[i].fd == fd && item_stale(&items[i]))
             item_free(items[i].owner, i);
 }
@@ -262,6 +268,8 @@ static long item_add(struct epoll *ep, int fd, struct file *tf, const struct epo
             slot = i;
     if (slot < 0)
         return -ENOSPC; /* Linux's answer when max_user_watches is reached */
+    if (slot >= items_top)
+        items_top = slot + 1;
     items[slot] = (struct epoll_item){
         .in_use = true,
         .pending = true,
