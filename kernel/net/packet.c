@@ -9,6 +9,8 @@
 #include "packet_internal.h"
 
 static struct packet_sock socks[PACKET_MAX_SOCKS];
+/* Sockets open: with none, every received frame skips the scan of all the slots. */
+static unsigned nopen;
 
 static uint8_t classify(const struct netdev *d, const uint8_t *dst)
 {
@@ -23,7 +25,7 @@ static uint8_t classify(const struct netdev *d, const uint8_t *dst)
 bool packet_rx(unsigned dev, const uint8_t *frame, size_t len)
 {
     bool owned = false;
-    if (len < ETH_HLEN || len > PACKET_SLOT_SIZE)
+    if (nopen == 0 || len < ETH_HLEN || len > PACKET_SLOT_SIZE)
         return false;
     struct netdev *d = netdev_get(dev);
     uint16_t type = (uint16_t)(frame[12] << 8 | frame[13]);
@@ -289,6 +291,7 @@ static void packet_release(struct sock *s)
     packet_tx_release(p);
     pagealloc_free(&phys, (uint64_t)p->ring, PACKET_RING_PAGES);
     p->used = false;
+    nopen--;
 }
 
 /* What Linux's packet sockets answer to stream-style calls. */
@@ -347,6 +350,7 @@ int packet_sock_create(int type, int protocol, struct sock **out)
         return -ENOMEM;
     memset(p, 0, sizeof(*p));
     p->used = true;
+    nopen++;
     p->ring = (uint8_t *)ring;
     p->protocol = swap16((uint16_t)protocol);
     p->sock.ops = &packet_ops;
