@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# tree_ticks PID: CPU clock ticks (user + system) of PID and all its descendants, e.g. QEMU and its
-# threads under `atoll run`: CPU per request from two readings, less disturbed by the other load on
-# the host than a rate. Sourced by bench/tcp.sh and bench/web.sh.
+# tree_ticks PID...: CPU clock ticks (user + system) of the PIDs and all their descendants, e.g.
+# QEMU and its threads under `atoll run`: CPU per request from two readings, less disturbed by the
+# other load on the host than a rate. Sourced by bench/tcp.sh, bench/web.sh and bench/forward.sh.
 tree_ticks() {
     local total=0 pid stat rest
-    local -a queue=("$1") fields
+    local -a queue=("$@") fields
     while ((${#queue[@]})); do
         pid=${queue[0]}
         queue=("${queue[@]:1}")

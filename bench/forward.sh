@@ -65,24 +65,16 @@ trap cleanup EXIT
 
 record() { echo "$(date -u +%F),$accel,$1,$2,$3,$4,$links" >>"$csv"; }
 
-# CPU time (clock ticks, user + system) of the processes the topology started and their
-# descendants: for QEMU modes, the QEMU processes. CPU time per forwarded frame does not count the
-# time a process waits for a core, so it stays steady on a shared machine where rates do not.
-tree_ticks() {
-    local total=0 pid stat rest
-    local -a queue=()
-    [[ -f $state/pids ]] && mapfile -t queue <"$state/pids"
-    while ((${#queue[@]})); do
-        pid=${queue[0]}
-        queue=("${queue[@]:1}")
-        if stat=$(cat "/proc/$pid/stat" 2>/dev/null); then
-            rest=${stat##*) }
-            read -r -a fields <<<"$rest"
-            total=$((total + fields[11] + fields[12]))
-            mapfile -t -O "${#queue[@]}" queue < <(pgrep -P "$pid" || true)
-        fi
-    done
-    echo "$total"
+# shellcheck source=bench/cputicks.sh
+source "$root/bench/cputicks.sh"
+
+# CPU time of the processes the topology started and their descendants: for QEMU modes, the QEMU
+# processes. CPU time per forwarded frame does not count the time a process waits for a core, so
+# it stays steady on a shared machine where rates do not.
+topo_ticks() {
+    local -a pids=()
+    [[ -f $state/pids ]] && mapfile -t pids <"$state/pids"
+    tree_ticks "${pids[@]}"
 }
 
 for mode in $modes; do
@@ -122,9 +114,9 @@ EOF
     # A first frame warms ARP along the path.
     run_bench latency 60 3 >/dev/null
     for size in 60 1514; do
-        ticks0=$(tree_ticks)
+        ticks0=$(topo_ticks)
         out=$(run_bench rate "$size" "$seconds")
-        ticks1=$(tree_ticks)
+        ticks1=$(topo_ticks)
         pps=$(sed -n 's/.*rx_pps \([0-9]*\).*/\1/p' <<<"$out")
         received=$(sed -n 's/.*received \([0-9]*\).*/\1/p' <<<"$out")
         cpu_us=$(((ticks1 - ticks0) * 1000000 / $(getconf CLK_TCK) / (received > 0 ? received : 1)))
