@@ -182,3 +182,33 @@ container_run() {
 container_stop() {
     podman rm -f -t 5 "$1" >/dev/null 2>&1 || true
 }
+
+# tap_namespace_setup TAG: for a test setup(); skips the test without root, ip(8) or /dev/net/tun,
+# else creates the namespace $NS (named after TAG and the test) holding tap0 with $PEER_IP/24 for
+# an instance, and clears SERVER_PID.
+tap_namespace_setup() {
+    if [[ $(id -u) -ne 0 || ! -c /dev/net/tun ]] || ! command -v ip >/dev/null; then
+        skip "needs root, ip(8) and /dev/net/tun"
+    fi
+    NS="atoll-e2e-$1-$BATS_ROOT_PID-$BATS_TEST_NUMBER"
+    ip netns add "$NS"
+    ip -n "$NS" link set lo up
+    ip -n "$NS" tuntap add dev tap0 mode tap
+    ip -n "$NS" addr add "$PEER_IP/24" dev tap0
+    ip -n "$NS" link set tap0 up
+    SERVER_PID=
+}
+
+# tap_namespace_teardown [LOG]: for a test teardown(); stops $SERVER_PID (printing LOG, the
+# instance's output, when given) and deletes $NS.
+tap_namespace_teardown() {
+    if [[ -n ${SERVER_PID:-} ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        if [[ -n ${1:-} ]]; then
+            echo "# instance log:"
+            cat "$1" 2>/dev/null || true
+        fi
+    fi
+    [[ -z ${NS:-} ]] || ip netns del "$NS" 2>/dev/null || true
+}

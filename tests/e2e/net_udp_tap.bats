@@ -16,26 +16,11 @@ setup_file() {
 }
 
 setup() {
-    if [[ $(id -u) -ne 0 || ! -c /dev/net/tun ]] || ! command -v ip >/dev/null; then
-        skip "needs root, ip(8) and /dev/net/tun"
-    fi
-    NS="atoll-e2e-udptap-$BATS_ROOT_PID-$BATS_TEST_NUMBER"
-    ip netns add "$NS"
-    ip -n "$NS" link set lo up
-    ip -n "$NS" tuntap add dev tap0 mode tap
-    ip -n "$NS" addr add "$PEER_IP/24" dev tap0
-    ip -n "$NS" link set tap0 up
-    SERVER_PID=
+    tap_namespace_setup udptap
 }
 
 teardown() {
-    if [[ -n ${SERVER_PID:-} ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n ${NS:-} ]]; then
-        ip netns del "$NS" 2>/dev/null || true
-    fi
+    tap_namespace_teardown
 }
 
 # echo_check HOST: the client in the namespace; polls the server until it answers, then sends.

@@ -21,26 +21,11 @@ setup_file() {
 }
 
 setup() {
-    if [[ $(id -u) -ne 0 || ! -c /dev/net/tun ]] || ! command -v ip >/dev/null; then
-        skip "needs root, ip(8) and /dev/net/tun"
-    fi
-    NS="atoll-e2e-webuk-$BATS_ROOT_PID-$BATS_TEST_NUMBER"
-    ip netns add "$NS"
-    ip -n "$NS" link set lo up
-    ip -n "$NS" tuntap add dev tap0 mode tap
-    ip -n "$NS" addr add "$PEER_IP/24" dev tap0
-    ip -n "$NS" link set tap0 up
-    SERVER_PID=
+    tap_namespace_setup webuk
 }
 
 teardown() {
-    if [[ -n ${SERVER_PID:-} ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        echo "# instance log:"
-        cat "$BATS_TEST_TMPDIR/server.log" 2>/dev/null || true
-    fi
-    [[ -z ${NS:-} ]] || ip netns del "$NS" 2>/dev/null || true
+    tap_namespace_teardown "$BATS_TEST_TMPDIR/server.log"
 }
 
 # wait_for_web: polls the instance with curl until it answers (TCG boots take seconds).
