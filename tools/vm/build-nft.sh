@@ -16,6 +16,8 @@ die() {
     echo "build-nft: $*" >&2
     exit 1
 }
+# shellcheck source=tools/vm/kmodules.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kmodules.sh"
 
 [[ $# -eq 2 ]] || die "usage: build-nft.sh OUTDIR BOOT_SCRIPT"
 out=$1 boot=$2
@@ -25,14 +27,7 @@ nft=$(command -v nft || echo /usr/sbin/nft)
 modprobe=$(command -v modprobe || echo /sbin/modprobe)
 [[ -x $modprobe ]] || die "modprobe missing: apt-get install kmod"
 
-version=${ATOLL_VM_KERNEL:-}
-if [[ -z $version ]]; then
-    # shellcheck disable=SC2045 # ls -v orders the versions
-    for kernel in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
-        candidate=${kernel#/boot/vmlinuz-}
-        [[ -d /lib/modules/$candidate ]] && version=$candidate
-    done
-fi
+version=${ATOLL_VM_KERNEL:-$(newest_kernel)}
 [[ -n $version && -d /lib/modules/$version ]] || die "no kernel modules: apt-get install linux-image-amd64"
 
 mkdir -p "$out"
@@ -55,22 +50,8 @@ ldd "$nft" | awk '/=> \// { print $3 } /^[ \t]*\/[^ ]*ld-linux/ { print $1 }' | 
 # conntrack (ct state), reject (reject), log (log, with its syslog backend), NAT chains.
 modules="nf_tables nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6 nft_ct nf_reject_ipv4 nf_reject_ipv6
 nft_reject nft_reject_inet nft_reject_ipv4 nft_log nf_log_syslog nf_nat nft_chain_nat"
-: >"$root/etc/atoll-nft-modules"
-for module in $modules; do
-    "$modprobe" -S "$version" --show-depends "$module" 2>/dev/null |
-        awk '$1 == "insmod" { print $2 }'
-done | awk '!seen[$0]++' | while read -r path; do
-    dest=${path%.ko*}.ko
-    mkdir -p "$root$(dirname "$path")"
-    case $path in
-    *.ko) cp "$path" "$root$dest" ;;
-    *.ko.xz) xz -dc "$path" >"$root$dest" ;;
-    *.ko.zst) zstd -qdc "$path" >"$root$dest" ;;
-    *.ko.gz) gzip -dc "$path" >"$root$dest" ;;
-    *) die "$path: unexpected module file" ;;
-    esac
-    echo "$dest" >>"$root/etc/atoll-nft-modules"
-done
+# shellcheck disable=SC2086 # one word per module
+install_modules etc/atoll-nft-modules $modules
 grep -q '/nf_tables\.ko$' "$root/etc/atoll-nft-modules" ||
     grep -q 'nf_tables' "/lib/modules/$version/modules.builtin" ||
     die "nf_tables is neither a module nor built into kernel $version"

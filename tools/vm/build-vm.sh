@@ -17,6 +17,8 @@ die() {
     echo "build-vm: $*" >&2
     exit 1
 }
+# shellcheck source=tools/vm/kmodules.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kmodules.sh"
 
 [[ $# -ge 2 ]] || die "usage: build-vm.sh OUTDIR INIT [APP.linux...]"
 out=$1 init=$2
@@ -26,13 +28,7 @@ shift 2
 busybox=/bin/busybox
 [[ -x $busybox ]] || die "$busybox missing: apt-get install busybox-static"
 
-version=${ATOLL_VM_KERNEL:-}
-if [[ -z $version ]]; then
-    for kernel in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
-        candidate=${kernel#/boot/vmlinuz-}
-        [[ -d /lib/modules/$candidate ]] && version=$candidate
-    done
-fi
+version=${ATOLL_VM_KERNEL:-$(newest_kernel)}
 [[ -n $version && -r /boot/vmlinuz-$version ]] ||
     die "no readable /boot/vmlinuz-* with modules: apt-get install linux-image-amd64"
 command -v modprobe >/dev/null || [[ -x /sbin/modprobe ]] || die "modprobe missing: apt-get install kmod"
@@ -73,23 +69,7 @@ done
 cp "$init" "$root/init"
 
 # virtio-net and its transports, with their dependencies in load order; built-in ones are skipped.
-: >"$root/etc/atoll-modules"
-for module in virtio_pci virtio_mmio virtio_net; do
-    "$modprobe" -S "$version" --show-depends "$module" 2>/dev/null |
-        awk '$1 == "insmod" { print $2 }'
-done | awk '!seen[$0]++' | while read -r path; do
-    # finit_module wants the plain object: compressed modules are unpacked here.
-    dest=${path%.ko*}.ko
-    mkdir -p "$root$(dirname "$path")"
-    case $path in
-    *.ko) cp "$path" "$root$dest" ;;
-    *.ko.xz) xz -dc "$path" >"$root$dest" ;;
-    *.ko.zst) zstd -qdc "$path" >"$root$dest" ;;
-    *.ko.gz) gzip -dc "$path" >"$root$dest" ;;
-    *) die "$path: unexpected module file" ;;
-    esac
-    echo "$dest" >>"$root/etc/atoll-modules"
-done
+install_modules etc/atoll-modules virtio_pci virtio_mmio virtio_net
 [[ -s $root/etc/atoll-modules ]] ||
     grep -q 'virtio_net' "/lib/modules/$version/modules.builtin" ||
     die "virtio_net is neither a module nor built into kernel $version"

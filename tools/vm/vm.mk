@@ -26,7 +26,7 @@ $(VM_INIT): $(VM_INIT_SRCS) kernel/include/atoll/cmdline.h kernel/include/atoll/
 	@mkdir -p $(dir $@)
 	musl-gcc -static $(VM_INIT_CFLAGS) -o $@ $(VM_INIT_SRCS)
 
-$(VM_DIR)/initramfs.cpio.gz: $(VM_INIT) tools/vm/build-vm.sh
+$(VM_DIR)/initramfs.cpio.gz: $(VM_INIT) tools/vm/build-vm.sh tools/vm/kmodules.sh
 	tools/vm/build-vm.sh $(VM_DIR) $(VM_INIT)
 
 $(VM_DIR)/vmlinuz: $(VM_DIR)/initramfs.cpio.gz
@@ -39,7 +39,7 @@ $(foreach a,$(APPS),$(eval $(call vm_app_rule,$(a))))
 
 vm: $(VM_DIR)/vmlinuz $(VM_DIR)/initramfs.cpio.gz $(foreach a,$(APPS),$(VM_DIR)/initramfs-$(a).cpio.gz)
 
-$(VM_DIR)/nft.cpio.gz: tools/vm/build-nft.sh tools/vm/nft-forward.sh
+$(VM_DIR)/nft.cpio.gz: tools/vm/build-nft.sh tools/vm/kmodules.sh tools/vm/nft-forward.sh
 	tools/vm/build-nft.sh $(VM_DIR) tools/vm/nft-forward.sh
 
 # The program the guest runs (the runner boots ELF files): it starts the archive's script.
