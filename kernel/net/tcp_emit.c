@@ -2,8 +2,9 @@
  * here in software (and to our own addresses through the loopback queue). */
 #include "tcp_internal.h"
 
-/* Checksums in software and sends a built header plus payload pieces. */
-static void emit_soft(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen,
+/* Checksums in software and sends a built header plus payload pieces (local: dst is one of our
+ * own addresses, through the loopback queue). */
+static void emit_soft(bool local, uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen,
                       const struct net_iov *iov, unsigned n)
 {
     size_t total = hlen;
@@ -18,7 +19,7 @@ static void emit_soft(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen,
         off += iov[i].len;
     }
     put16(hdr + 16, csum_fold(sum));
-    if (net_addr_is_local(dst))
+    if (local)
         tcp_loopback_queue(src, dst, hdr, hlen, iov, n);
     else
         ip_output(src, dst, IP_PROTO_TCP, 0, hdr, hlen, iov, n);
@@ -44,7 +45,7 @@ static unsigned iov_slice(const struct net_iov *iov, unsigned n, size_t off, siz
 
 /* A large segment the route's device cannot cut (its route or ARP entry changed since the send
  * loop sized it): cut here into gso_size pieces, FIN and PSH on the last one only. */
-static void emit_split(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hlen,
+static void emit_split(bool local, uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hlen,
                        const struct net_iov *iov, unsigned n, size_t payload, uint16_t gso_size)
 {
     uint8_t piece_hdr[TCP_HLEN + TCP_OPT_MAXLEN];
@@ -58,7 +59,7 @@ static void emit_split(uint32_t src, uint32_t dst, const uint8_t *hdr, size_t hl
             piece_hdr[13] &= (uint8_t) ~(TH_FIN | TH_PSH);
         struct net_iov piece[4];
         unsigned k = iov_slice(iov, n, off, len, piece);
-        emit_soft(src, dst, piece_hdr, hlen, piece, k);
+        emit_soft(local, src, dst, piece_hdr, hlen, piece, k);
     }
 }
 
@@ -71,7 +72,8 @@ void tcp_emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struc
     for (unsigned i = 0; i < n; i++)
         payload += iov[i].len;
     net_counters.tcp_tx++;
-    if (!net_addr_is_local(dst)) {
+    bool local = net_addr_is_local(dst);
+    if (!local) {
         uint16_t gso = payload > gso_size ? gso_size : 0;
         int r = ip_output_offload(src, dst, IP_PROTO_TCP, hdr, hlen, iov, n, 16, gso);
         if (r != -EOPNOTSUPP) {
@@ -82,7 +84,7 @@ void tcp_emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struc
         }
     }
     if (gso_size && payload > gso_size)
-        emit_split(src, dst, hdr, hlen, iov, n, payload, gso_size);
+        emit_split(local, src, dst, hdr, hlen, iov, n, payload, gso_size);
     else
-        emit_soft(src, dst, hdr, hlen, iov, n);
+        emit_soft(local, src, dst, hdr, hlen, iov, n);
 }
