@@ -19,7 +19,9 @@ static void check_ranges(const struct tcp_ranges *s, uint32_t una, uint32_t nxt)
     }
 }
 
-/* Parse -> build -> parse gives the same options (the builder can hold anything that parsed). */
+/* Parse -> build -> parse gives the same options. The builder aligns its options to 32-bit words,
+ * so an area the peer packed tightly may not fit again in 40 bytes: then it keeps the first SACK
+ * blocks that fit (the most recent, RFC 2018) and leaves no room for another one. */
 static void check_round_trip(const struct tcp_opts *o, bool syn)
 {
     uint8_t buf[TCP_OPT_MAXLEN];
@@ -35,8 +37,9 @@ static void check_round_trip(const struct tcp_opts *o, bool syn)
     if (o->present & TCP_OPTF_TIMESTAMP)
         assert(back.ts_val == o->ts_val && back.ts_ecr == o->ts_ecr);
     if (o->present & TCP_OPTF_SACK) {
-        assert(back.nsack == o->nsack);
-        assert(memcmp(back.sack, o->sack, o->nsack * sizeof(o->sack[0])) == 0);
+        assert(back.nsack >= 1 && back.nsack <= o->nsack);
+        assert(back.nsack == o->nsack || n + 8 > TCP_OPT_MAXLEN);
+        assert(memcmp(back.sack, o->sack, back.nsack * sizeof(o->sack[0])) == 0);
     }
 }
 
