@@ -26,15 +26,14 @@ void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonc
                       counter,    nonce[0],   nonce[1],   nonce[2]};
     uint32_t x[16];
     memcpy(x, s, sizeof(x));
-    for (int i = 0; i < 10; i++) {
-        QUARTER(x[0], x[4], x[8], x[12]);
-        QUARTER(x[1], x[5], x[9], x[13]);
-        QUARTER(x[2], x[6], x[10], x[14]);
-        QUARTER(x[3], x[7], x[11], x[15]);
-        QUARTER(x[0], x[5], x[10], x[15]);
-        QUARTER(x[1], x[6], x[11], x[12]);
-        QUARTER(x[2], x[7], x[8], x[13]);
-        QUARTER(x[3], x[4], x[9], x[14]);
+    /* 20 rounds, alternately on the columns and on the diagonals (one copy of the quarter round
+     * keeps the kernel small). */
+    for (int r = 0; r < 20; r++) {
+        int diag = r & 1;
+        for (int i = 0; i < 4; i++) {
+            QUARTER(x[i], x[4 + ((i + diag) & 3)], x[8 + ((i + 2 * diag) & 3)],
+                    x[12 + ((i + 3 * diag) & 3)]);
+        }
     }
     for (int i = 0; i < 16; i++) {
         uint32_t v = x[i] + s[i];
