@@ -36,12 +36,11 @@ static uint64_t prot_flags(int prot)
     return ((prot & PROT_WRITE) ? VM_RW : VM_READ) | ((prot & PROT_EXEC) ? VM_EXEC : 0);
 }
 
-static void apply_prot(uint64_t addr, uint64_t len, int prot)
+static int apply_prot(uint64_t addr, uint64_t len, int prot)
 {
     if (prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
-        vm_map(addr, addr, len, prot_flags(prot));
-    else
-        vm_unmap(addr, len);
+        return vm_map(addr, addr, len, prot_flags(prot));
+    return vm_unmap(addr, len);
 }
 
 /* A page is the program's when it is listed in `owned` (its "free" extents mean "owned" there). */
@@ -50,10 +49,15 @@ static bool is_owned(uint64_t p)
     return pagealloc_range_free(&owned, p, 1);
 }
 
-/* Gives pages back to the pool, mapped read-write again so the kernel can reuse them. */
+/* Gives pages back to the pool, mapped read-write again so the kernel can reuse them. Should no
+ * page table be had for that (the reserve makes it next to impossible), they stay the program's
+ * rather than return to the pool unusable. */
 static void release(uint64_t addr, uint64_t npages)
 {
-    vm_map(addr, addr, npages * PAGE_SIZE, VM_RW);
+    if (vm_map(addr, addr, npages * PAGE_SIZE, VM_RW) < 0) {
+        pagealloc_add(&owned, addr, npages * PAGE_SIZE);
+        return;
+    }
     pagealloc_free(&phys, addr, npages);
 }
 
@@ -90,6 +94,8 @@ long vmem_mmap(uint64_t addr, uint64_t len, int prot, int flags)
     if (size < len)
         return -ENOMEM;
     uint64_t npages = size / PAGE_SIZE;
+    if (!vm_tables_ready())
+        return -ENOMEM; /* memory is exhausted: the mapping might not get its page tables */
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & (PAGE_SIZE - 1))
             return -EINVAL;
@@ -108,7 +114,8 @@ long vmem_mmap(uint64_t addr, uint64_t len, int prot, int flags)
                 if (pagealloc_add(&owned, p, PAGE_SIZE) < 0)
                     return -ENOMEM;
             }
-            vm_map(p, p, PAGE_SIZE, VM_RW);
+            if (vm_map(p, p, PAGE_SIZE, VM_RW) < 0)
+                return -ENOMEM;
         }
     } else {
         addr = pagealloc_alloc(&phys, npages, 1, true);
@@ -120,7 +127,10 @@ long vmem_mmap(uint64_t addr, uint64_t len, int prot, int flags)
         }
     }
     memset((void *)addr, 0, size);
-    apply_prot(addr, size, prot);
+    if (apply_prot(addr, size, prot) < 0) {
+        vmem_munmap(addr, size);
+        return -ENOMEM;
+    }
     return (long)addr;
 }
 
@@ -145,8 +155,9 @@ long vmem_mprotect(uint64_t addr, uint64_t len, int prot)
     for (uint64_t p = addr; p < addr + size; p += PAGE_SIZE)
         if (!is_owned(p))
             return -ENOMEM; /* not the program's memory */
-    apply_prot(addr, size, prot);
-    return 0;
+    if (!vm_tables_ready())
+        return -ENOMEM;
+    return apply_prot(addr, size, prot) < 0 ? -ENOMEM : 0;
 }
 
 long vmem_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr)

@@ -12,6 +12,7 @@ setup_file() {
     build_app fs tests/apps/fs --rootfs "$E2E_ROOT/tests/apps/fs/rootfs"
     build_app fs_no_rootfs tests/apps/fs/fs.c
     build_app malloc_stress tests/apps/malloc_stress.c --mem 32M
+    build_app mem_exhaust tests/apps/mem_exhaust.c --mem 8M
     build_app time tests/apps/time.c
     build_app random tests/apps/random.c
     build_app uname tests/apps/uname.c
@@ -106,6 +107,13 @@ setup_file() {
     for machine in $E2E_MACHINES; do
         boot "$machine" malloc_stress
         assert_checks_passed malloc_stress
+    done
+}
+
+@test "out of memory: mmap, mprotect and malloc fail with ENOMEM, never crash; all comes back" {
+    for machine in $E2E_MACHINES; do
+        boot "$machine" mem_exhaust
+        assert_checks_passed mem_exhaust
     done
 }
 

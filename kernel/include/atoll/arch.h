@@ -61,8 +61,13 @@ void idt_set_handler(unsigned vector, irq_handler_fn fn);
 struct pagealloc;
 void paging_init(struct pagealloc *pa, uint64_t ram_top);
 void paging_activate(void);
+/* 0, -EINVAL for unaligned arguments, -ENOMEM when a page table could not be had (the pages
+ * before the failing one have their new mapping). */
 int vm_map(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags);
 int vm_unmap(uint64_t va, uint64_t len);
+/* Tops up the page-table reserve from the pool: true when it holds enough that a mapping change
+ * and the one undoing it cannot run out of tables. Callers that may fail check it first. */
+bool vm_tables_ready(void);
 /* Returns the leaf entry for va (0 when unmapped), and the mapped page size through *size. */
 uint64_t vm_lookup(uint64_t va, uint64_t *size);
 
