@@ -77,3 +77,29 @@ assert_one_line_error() {
     [[ $stderr == *broken.c* ]]
     [[ ! -e $BATS_TEST_TMPDIR/b.img ]]
 }
+
+@test "atoll build takes the recommended memory from PATH/mem; --mem wins; atoll run uses it" {
+    mkdir -p "$BATS_TEST_TMPDIR/app"
+    printf 'int main(void) { return 0; }\n' >"$BATS_TEST_TMPDIR/app/main.c"
+    printf '# what 1,000 connections need\n  48M  # a comment\n\n' >"$BATS_TEST_TMPDIR/app/mem"
+    "$ATOLL" build "$BATS_TEST_TMPDIR/app" -o "$BATS_TEST_TMPDIR/m.img"
+    run "$ATOLL" run "$BATS_TEST_TMPDIR/m.img" --dry-run
+    assert_status 0
+    [[ $output == *" -m 48M "* ]]
+    "$ATOLL" build "$BATS_TEST_TMPDIR/app" -o "$BATS_TEST_TMPDIR/m2.img" --mem 20M
+    run "$ATOLL" run "$BATS_TEST_TMPDIR/m2.img" --dry-run
+    [[ $output == *" -m 20M "* ]]
+}
+
+@test "atoll build of a folder whose mem file is not one size fails and names file and line" {
+    mkdir -p "$BATS_TEST_TMPDIR/app"
+    printf 'int main(void) { return 0; }\n' >"$BATS_TEST_TMPDIR/app/main.c"
+    for bad in 'lots' '48M 64M' '48M\n64M' '0'; do
+        printf "# memory\n$bad\n" >"$BATS_TEST_TMPDIR/app/mem"
+        run --separate-stderr "$ATOLL" build "$BATS_TEST_TMPDIR/app" -o "$BATS_TEST_TMPDIR/b.img"
+        echo "$bad: $stderr"
+        [[ $status -ne 0 ]]
+        [[ $stderr == *"app/mem:"[23]": expected one memory size"* ]]
+        [[ ! -e $BATS_TEST_TMPDIR/b.img ]]
+    done
+}

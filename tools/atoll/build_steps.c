@@ -91,6 +91,42 @@ static char *default_cmdline(const struct build_plan *plan)
     return text;
 }
 
+/* The memory the image recommends: --mem, else PATH/mem (one size such as 48M; `#` starts a
+ * comment), else none. -1 after an error naming the file and line. */
+static int default_memory(const struct build_plan *plan, uint64_t *memory)
+{
+    *memory = plan->opts->memory;
+    if (*memory || !path_is_dir(plan->opts->path))
+        return 0;
+    char *file = path_join(plan->opts->path, "mem");
+    char *text = path_is_file(file) ? read_whole_file(file, NULL) : NULL;
+    int rc = 0, line = 0, sizes = 0;
+    for (char *next, *cur = text; cur && *cur && rc == 0; cur = next) {
+        line++;
+        next = strchr(cur, '\n');
+        if (next)
+            *next++ = '\0';
+        else
+            next = cur + strlen(cur);
+        char *hash = strchr(cur, '#');
+        if (hash)
+            *hash = '\0';
+        char *word = cur + strspn(cur, " \t\r");
+        size_t len = strcspn(word, " \t\r");
+        if (!len)
+            continue;
+        bool alone = word[len + strspn(word + len, " \t\r")] == '\0';
+        word[len] = '\0';
+        if (sizes++ || !alone || parse_size(word, memory) != 0 || !*memory) {
+            msg_error("%s:%d: expected one memory size such as 48M, 512K or 1G", file, line);
+            rc = -1;
+        }
+    }
+    free(text);
+    free(file);
+    return rc;
+}
+
 /* Writes and assembles atoll_meta.S, packing the rootfs first when there is one. */
 int build_meta(struct build_plan *plan, char **meta_object)
 {
@@ -119,11 +155,14 @@ int build_meta(struct build_plan *plan, char **meta_object)
         }
     }
     char *cmdline = default_cmdline(plan);
+    uint64_t memory = 0;
+    if (rc == 0 && default_memory(plan, &memory) != 0)
+        rc = -1;
     struct meta_config cfg = {
         .app_name = plan->name,
         .cmdline = cmdline,
         .rootfs_cpio = cpio_abs,
-        .memory = plan->opts->memory,
+        .memory = memory,
     };
     char *source = path_join(plan->obj_dir, "atoll_meta.S");
     *meta_object = path_join(plan->obj_dir, "atoll_meta.o");
