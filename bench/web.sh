@@ -6,7 +6,7 @@
 #   bench/web.sh [--quick] [--seconds N] [--connections C] [--rates R1,R2,...]
 #
 # Per file (a 612-byte page, a 100 KiB file) and server: wrk at full speed over C kept-alive
-# connections (default 30), then wrk paced by bench/web-rate.lua at each rate (default 5000,20000
+# connections (default 100, the white paper's), then wrk paced by bench/web-rate.lua at each rate (default 5000,20000
 # requests/s) with latency percentiles. 30 s a point by default, 5 s with --quick. Needs root, ip(8),
 # wrk, nginx, curl, /dev/net/tun, `make all` and `make vm` (`make bench-web` does both).
 set -euo pipefail
@@ -24,7 +24,7 @@ TAP_ADDR=10.78.0.1
 GOAL_NGINX=1.0
 
 seconds=30
-connections=30
+connections=100
 rates=5000,20000
 while [[ $# -gt 0 ]]; do
     case $1 in
