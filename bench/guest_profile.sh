@@ -47,15 +47,23 @@ for line in sys.stdin:
         syms.append((int(p[0], 16), p[2]))
 keys = [a for a, _ in syms]
 per_fn = collections.Counter()
+blocks_fn = collections.Counter()
 for line in open(raw):
     a, n, c = line.split()
     a = int(a, 16)
     i = bisect.bisect_right(keys, a) - 1
-    per_fn[syms[i][1] if i >= 0 else hex(a)] += int(n) * int(c)
+    name = syms[i][1] if i >= 0 else hex(a)
+    per_fn[name] += int(n) * int(c)
+    blocks_fn[name] += int(c)
 total = sum(per_fn.values())
-print(f"guest instructions: {total} in all, {total / per:.0f} per unit (PER={per:g})")
+blocks = sum(blocks_fn.values())
+# Each executed block is a jump between translated blocks; returns and other indirect jumps
+# also look their target up (helper_lookup_tb_ptr): blocks show what instructions do not.
+print(f"guest instructions: {total} in all, {total / per:.0f} per unit (PER={per:g}); "
+      f"translated blocks executed: {blocks / per:.0f} per unit")
+print("{:>12} {:>6} {:>8}  function".format("insns", "share", "blocks"))
 for name, n in per_fn.most_common(top):
-    print(f"{n / per:12.0f} {100 * n / max(total, 1):5.1f}%  {name}")
+    print(f"{n / per:12.0f} {100 * n / max(total, 1):5.1f}% {blocks_fn[name] / per:8.0f}  {name}")
 ' "$2" "${4:-1}" "${5:-25}"
     ;;
 *) usage ;;
