@@ -44,8 +44,8 @@ static bool all_zero(const unsigned char *p, size_t len)
 static void protect_with_pool_empty(void)
 {
     const size_t big_len = 4u << 20, large = 2u << 20;
-    unsigned char *big = mmap(NULL, big_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                              -1, 0);
+    unsigned char *big =
+        mmap(NULL, big_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (!check(big != MAP_FAILED, "a 4 MiB read-write mapping"))
         return;
     memset(big, 0x33, big_len);
