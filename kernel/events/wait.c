@@ -30,7 +30,7 @@ bool events_wait(events_scan_fn scan, void *ctx, uint64_t deadline_ns)
         uint64_t wake_ns = deadline_ns;
         if (scan(ctx, &wake_ns))
             return true;
-        if (clock_monotonic_ns() >= deadline_ns)
+        if (deadline_ns != UINT64_MAX && clock_monotonic_ns() >= deadline_ns)
             return false;
         /* The halt ends at the caller's deadline or at the next timer among the files, whichever
          * comes first; a device interrupt ends it earlier. Either way the scan runs again. */

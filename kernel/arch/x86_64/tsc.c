@@ -25,8 +25,8 @@ static struct pvclock_vcpu_time_info pvclock __attribute__((aligned(64)));
 static struct pvclock_wall_clock pvwall __attribute__((aligned(64)));
 
 static uint64_t hz;
-/* ns = (ticks * mult) >> 32: one multiply on every clock read. */
-static uint64_t mult;
+/* ns = (ticks * tsc_ns_mult) >> 32: one multiply on every clock read (tsc_to_ns in arch.h). */
+uint64_t tsc_ns_mult;
 uint64_t lapic_calibrated_hz; /* LAPIC timer ticks per second, measured in the same window */
 static uint64_t realtime_at_boot;
 static bool have_wallclock;
@@ -182,15 +182,9 @@ uint64_t tsc_hz(void)
             hz = calibrate_with_pit();
         if (!lapic_calibrated_hz && !cpu.tsc_deadline)
             calibrate_with_pit(); /* the LAPIC timer still needs its own rate */
-        mult = (uint64_t)(((unsigned __int128)1000000000ull << 32) / hz);
+        tsc_ns_mult = (uint64_t)(((unsigned __int128)1000000000ull << 32) / hz);
     }
     return hz;
-}
-
-uint64_t tsc_to_ns(uint64_t ticks)
-{
-    tsc_hz();
-    return (uint64_t)(((unsigned __int128)ticks * mult) >> 32);
 }
 
 uint64_t ns_to_tsc(uint64_t ns)

@@ -77,9 +77,17 @@ void syscall_init(void);
 
 /* tsc.c: the clock source */
 extern uint64_t boot_tsc_entry;
-void tsc_calibration_start(void);   /* opens the PIT window that the first clock read closes */
-uint64_t tsc_hz(void);              /* calibrates on first use */
-uint64_t tsc_to_ns(uint64_t ticks); /* ticks since boot -> ns */
+void tsc_calibration_start(void); /* opens the PIT window that the first clock read closes */
+uint64_t tsc_hz(void);            /* calibrates on first use */
+extern uint64_t tsc_ns_mult;      /* set by the calibration in tsc_hz */
+/* Ticks -> ns. Inline: every clock read comes here, and under TCG each call and return is a
+ * translated-block exit with a lookup. */
+static inline uint64_t tsc_to_ns(uint64_t ticks)
+{
+    if (__builtin_expect(!tsc_ns_mult, 0))
+        tsc_hz();
+    return (uint64_t)(((unsigned __int128)ticks * tsc_ns_mult) >> 32);
+}
 uint64_t ns_to_tsc(uint64_t ns);
 bool tsc_wallclock_ns(uint64_t *realtime_at_boot_ns); /* from the hypervisor, when it offers one */
 
