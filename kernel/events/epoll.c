@@ -111,14 +111,11 @@ void atoll_events_fd_closed(int fd)
 }
 
 /* What item i reports now (0: nothing). With commit, the report counts: edge-triggered items
- * wait for the next event and one-shot items disable themselves. */
-static uint32_t item_events(struct epoll *ep, int i, bool commit, uint64_t *wake_ns)
+ * wait for the next event and one-shot items disable themselves. No item names a closed
+ * descriptor here: close() removes them at once (atoll_events_fd_closed). */
+static uint32_t item_events(int i, bool commit, uint64_t *wake_ns)
 {
     struct epoll_item *it = &items[i];
-    if (item_stale(it)) {
-        item_free(ep, i);
-        return 0;
-    }
     if (it->disabled)
         return 0;
     uint32_t ready = file_readiness(it->file, wake_ns) & it->events;
@@ -140,20 +137,19 @@ static bool epoll_any_ready(void *arg, uint64_t *wake_ns)
     bool any = false;
     for (int i = ep->head, next; i >= 0; i = next) {
         next = items[i].next;
-        any |= item_events(ep, i, false, wake_ns) != 0;
+        any |= item_events(i, false, wake_ns) != 0;
     }
     return any;
 }
 
 /* Fills up to max events; reported items move to the end of the list, so a busy descriptor
  * cannot starve the others when max is small. */
-static int epoll_collect(struct epoll *ep, struct epoll_event *out, int max)
+static int epoll_collect(struct epoll *ep, struct epoll_event *out, int max, uint64_t *wake_ns)
 {
     int n = 0, steps = ep->count;
-    uint64_t ignored = UINT64_MAX;
     for (int i = ep->head, next; i >= 0 && steps-- > 0 && n < max; i = next) {
         next = items[i].next;
-        uint32_t ev = item_events(ep, i, true, &ignored);
+        uint32_t ev = item_events(i, true, wake_ns);
         if (!ev)
             continue;
         out[n].events = ev, out[n].data = items[i].data;
@@ -162,6 +158,22 @@ static int epoll_collect(struct epoll *ep, struct epoll_event *out, int max)
         list_append(ep, i);
     }
     return n;
+}
+
+/* epoll_wait's scan collects as it goes: one pass finds what is ready and reports it (a scan
+ * that finds nothing commits nothing), instead of a readiness pass followed by a collecting one
+ * over every item. */
+struct collect {
+    struct epoll *ep;
+    struct epoll_event *out;
+    int max, n;
+};
+
+static bool epoll_collect_scan(void *arg, uint64_t *wake_ns)
+{
+    struct collect *c = arg;
+    c->n = epoll_collect(c->ep, c->out, c->max, wake_ns);
+    return c->n > 0;
 }
 
 static unsigned epoll_poll(struct file *f, uint64_t *wake_ns)
@@ -340,14 +352,8 @@ static long epoll_wait_until(int epfd, void *events, int maxevents, uint64_t dea
         return -EBADF;
     if (f->ops != &epoll_ops)
         return -EINVAL;
-    sweep_closed();
-    for (;;) {
-        if (!events_wait(epoll_any_ready, f->priv, deadline_ns))
-            return 0;
-        int n = epoll_collect(f->priv, events, maxevents);
-        if (n || clock_monotonic_ns() >= deadline_ns)
-            return n;
-    }
+    struct collect c = {f->priv, events, maxevents, 0};
+    return events_wait(epoll_collect_scan, &c, deadline_ns) ? c.n : 0;
 }
 
 static uint64_t deadline_from_ms(int timeout_ms)
