@@ -25,11 +25,15 @@ struct reasm_slot {
 };
 
 static struct reasm_slot slots[REASM_SLOTS];
+/* False only when no slot is used: set with each new slot, cleared by a scan that finds none. The
+ * wait loop asks for the next deadline before every halt, and fragments are rare. */
+static bool maybe_used;
 
 void reasm_reset(void)
 {
     for (unsigned i = 0; i < REASM_SLOTS; i++)
         slots[i].used = false;
+    maybe_used = false;
 }
 
 static bool block_seen(const struct reasm_slot *s, size_t b)
@@ -62,6 +66,7 @@ static struct reasm_slot *slot_new(unsigned dev, uint32_t src, uint32_t dst, uin
         net_counters.frag_evicted++;
     }
     s->used = true;
+    maybe_used = true;
     s->dev = dev;
     s->src = src;
     s->dst = dst;
@@ -152,6 +157,8 @@ void reasm_input(unsigned dev, const uint8_t *hdr, size_t hdr_len, const uint8_t
 
 void reasm_poll(uint64_t now)
 {
+    if (!maybe_used)
+        return;
     for (unsigned i = 0; i < REASM_SLOTS; i++)
         if (slots[i].used && now >= slots[i].deadline) {
             slots[i].used = false;
@@ -162,8 +169,15 @@ void reasm_poll(uint64_t now)
 uint64_t reasm_next_deadline(void)
 {
     uint64_t next = UINT64_MAX;
+    if (!maybe_used)
+        return next;
+    bool any = false;
     for (unsigned i = 0; i < REASM_SLOTS; i++)
-        if (slots[i].used && slots[i].deadline < next)
-            next = slots[i].deadline;
+        if (slots[i].used) {
+            any = true;
+            if (slots[i].deadline < next)
+                next = slots[i].deadline;
+        }
+    maybe_used = any;
     return next;
 }

@@ -220,7 +220,7 @@ static bool process_ack(struct tcp_conn *c, struct tcp_seg *s)
         c->snd_una = s->ack;
         c->rtx_at = 0;
         if (c->rtt_timing && !c->syn_retries)
-            tcp_rtt_sample(&c->rtt, net_now() - c->rtt_start);
+            tcp_rtt_sample(&c->rtt, c->last_rx - c->rtt_start);
         else if (c->syn_retries)
             tcp_rtt_syn_fallback(&c->rtt);
         tcp_rtt_reset_backoff(&c->rtt);
@@ -229,7 +229,7 @@ static bool process_ack(struct tcp_conn *c, struct tcp_seg *s)
         tcp_set_state(c, c->fin_queued ? TCPS_FIN_WAIT_1 : TCPS_ESTABLISHED);
         c->wait_at = 0;
         if (c->keepalive)
-            tcp_arm(c, &c->keep_at, net_now() + c->keepidle_s * NET_NS_PER_SEC);
+            tcp_arm(c, &c->keep_at, c->last_rx + c->keepidle_s * NET_NS_PER_SEC);
         if (c->listener)
             tcp_listen_established(c);
         else
@@ -285,7 +285,7 @@ static bool predicted(const struct tcp_conn *c, const struct tcp_seg *s, bool ha
 void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
 {
     c->segs_in++;
-    c->last_rx = net_now();
+    c->last_rx = net_now(); /* also "now" for the rest of this segment's processing */
     c->keep_probes = 0;
     if (c->state == TCPS_SYN_SENT) {
         syn_sent(c, s);
@@ -301,7 +301,7 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
         net_counters.tcp_fast_path++;
         if (has_ts && seq_leq(s->seq, c->last_ack_sent)) {
             c->ts_recent = s->opts.ts_val;
-            c->ts_recent_at = net_now();
+            c->ts_recent_at = c->last_rx;
         }
         tcp_ack_received(c, s);
         if (s->len && c->state == TCPS_ESTABLISHED)
@@ -311,7 +311,7 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
     uint32_t seg_len = s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
     /* PAWS (RFC 7323 5.3): an old timestamp marks an old duplicate. */
     if (c->ts_ok && has_ts && !(s->flags & TH_RST) && seq_lt(s->opts.ts_val, c->ts_recent) &&
-        net_now() - c->ts_recent_at < PAWS_IDLE_NS) {
+        c->last_rx - c->ts_recent_at < PAWS_IDLE_NS) {
         net_counters.tcp_paws_rejected++;
         c->ack_now = true;
         tcp_schedule_output(c);
@@ -324,7 +324,7 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
             tcp_schedule_output(c);
             /* The peer's FIN again: our last ACK was lost; the 2 MSL wait restarts. */
             if (c->state == TCPS_TIME_WAIT && (s->flags & TH_FIN))
-                tcp_arm(c, &c->wait_at, net_now() + 2 * TCP_MSL_NS);
+                tcp_arm(c, &c->wait_at, c->last_rx + 2 * TCP_MSL_NS);
         }
         return;
     }
@@ -351,7 +351,7 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
     if (c->ts_ok && has_ts && seq_leq(s->seq, c->last_ack_sent) &&
         seq_geq(s->opts.ts_val, c->ts_recent)) {
         c->ts_recent = s->opts.ts_val;
-        c->ts_recent_at = net_now();
+        c->ts_recent_at = c->last_rx;
     }
     if (s->flags & TH_SYN) {
         /* RFC 5961 4.2: a SYN on a synchronized connection gets a challenge ACK. */
@@ -414,7 +414,7 @@ void tcp_process(struct tcp_conn *c, struct tcp_seg *s)
             c->ack_now = true; /* a retransmitted FIN: ACK it again */
             tcp_schedule_output(c);
             if (c->state == TCPS_TIME_WAIT)
-                tcp_arm(c, &c->wait_at, net_now() + 2 * TCP_MSL_NS);
+                tcp_arm(c, &c->wait_at, c->last_rx + 2 * TCP_MSL_NS);
         } else if (fin_seq == c->rcv_nxt) {
             fin_received(c);
         } else if (seq_gt(fin_seq, c->rcv_nxt)) {

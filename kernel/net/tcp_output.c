@@ -2,9 +2,14 @@
  * avoidance, window advertisement, ACKs and resets. */
 #include "tcp_internal.h"
 
+static uint32_t ts_at(const struct tcp_conn *c, uint64_t now)
+{
+    return (uint32_t)(now / TCP_MS) + c->ts_offset;
+}
+
 uint32_t tcp_ts_now(const struct tcp_conn *c)
 {
-    return (uint32_t)(net_now() / TCP_MS) + c->ts_offset;
+    return ts_at(c, net_now());
 }
 
 uint16_t tcp_route_mss(uint32_t raddr, uint16_t pmtu)
@@ -89,6 +94,7 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
     uint8_t hdr[TCP_HLEN + TCP_OPT_MAXLEN];
     struct tcp_opts o = {0};
     bool syn = flags & TH_SYN;
+    uint64_t now = net_now(); /* one clock read a segment (each is a call chain and an RDTSC) */
     if (syn) {
         o.present = TCP_OPTF_MSS;
         unsigned mss = tcp_route_mss(c->remote_addr, 0);
@@ -104,13 +110,13 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
             o.present |= TCP_OPTF_SACK_PERM;
         if (!answer || c->ts_ok) {
             o.present |= TCP_OPTF_TIMESTAMP;
-            o.ts_val = tcp_ts_now(c);
+            o.ts_val = ts_at(c, now);
             o.ts_ecr = answer ? c->ts_recent : 0;
         }
     } else {
         if (c->ts_ok) {
             o.present |= TCP_OPTF_TIMESTAMP;
-            o.ts_val = tcp_ts_now(c);
+            o.ts_val = ts_at(c, now);
             o.ts_ecr = c->ts_recent;
         }
         if (!(flags & TH_RST))
@@ -141,7 +147,7 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
             iov[n++] = (struct net_iov){c->sring.buf, len - first};
         c->data_segs_out++;
         c->bytes_sent += len;
-        c->last_data_tx = net_now();
+        c->last_data_tx = now;
     }
     /* Longer than one segment's payload: a TSO frame (the send loop sized it for the device). */
     uint32_t seg_max = tcp_payload_max(c);
@@ -150,7 +156,7 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
     c->segs_out++;
     if (with_ack) {
         c->last_ack_sent = c->rcv_nxt;
-        c->last_ack_tx = net_now();
+        c->last_ack_tx = now;
         c->delack_segs = 0;
         c->delack_at = 0;
         c->ack_now = false;
