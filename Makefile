@@ -80,13 +80,21 @@ $(BUILD)/kernel/atoll.o: $(KERNEL_CORE_OBJS) $(KERNEL_API_RENAMES) $(KERNEL_API_
 	@objcopy --keep-global-symbols=$(KERNEL_API_GLOBALS) $@.tmp $@
 	@rm -f $@.tmp
 
+# The optional members' own string functions: kernel/lib/string.c built with ATOLL_STRING_FAST
+# (memcpy and memset without a tail loop; the core keeps the smaller form).
+KERNEL_STRING_FAST := $(BUILD)/kernel/lib/string-fast.o
+$(KERNEL_STRING_FAST): kernel/lib/string.c $(KFLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fast)"
+	@$(KCC) $(KCFLAGS) -DATOLL_STRING_FAST -c $< -o $@
+
 # member_rule NAME: build/kernel/atoll-NAME.o from its objects, its own string functions, and the
 # renamed kernel API; only kernel/NAME/exports.txt and the API stay global.
 define member_rule
-$$(BUILD)/kernel/atoll-$(1).o: $$(KERNEL_$(2)_OBJS) $$(BUILD)/kernel/lib/string.c.o \
+$$(BUILD)/kernel/atoll-$(1).o: $$(KERNEL_$(2)_OBJS) $$(KERNEL_STRING_FAST) \
 		kernel/$(1)/exports.txt $$(KERNEL_API_RENAMES)
 	@echo "  LD      $$@"
-	@ld -r -o $$@.tmp $$(KERNEL_$(2)_OBJS) $$(BUILD)/kernel/lib/string.c.o
+	@ld -r -o $$@.tmp $$(KERNEL_$(2)_OBJS) $$(KERNEL_STRING_FAST)
 	@objcopy --redefine-syms=$$(KERNEL_API_RENAMES) $$@.tmp
 	@objcopy --keep-global-symbols=kernel/$(1)/exports.txt \
 		--keep-global-symbols=$$(KERNEL_API_GLOBALS) $$@.tmp $$@
@@ -177,7 +185,7 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(KERNEL_STRING_FAST:.o=.d)
 
 # DNS: Atoll's dns beside NSD and Knot on loopback, then unikernel vs Linux VM on QEMU (root).
 .PHONY: bench-dns

@@ -16,6 +16,8 @@ size_t kstring_strnlen(const char *s, size_t max);
 int kstring_strcmp(const char *a, const char *b);
 int kstring_strncmp(const char *a, const char *b, size_t n);
 char *kstring_strchr(const char *s, int c);
+void *kfast_memcpy(void *dst, const void *src, size_t n);
+void *kfast_memset(void *dst, int c, size_t n);
 
 static int sign(int x)
 {
@@ -30,22 +32,30 @@ static void fill(unsigned char *p, size_t n, unsigned seed)
     }
 }
 
+/* Both builds: the core's, and the members' (ATOLL_STRING_FAST), whose tails are overlapping
+ * moves chosen by size, so every size up to 200 and every alignment is tried. */
 static void test_memcpy_and_memset(void **state)
 {
     (void)state;
-    unsigned char src[300], want[300], got[300];
+    static const struct {
+        void *(*cpy)(void *, const void *, size_t);
+        void *(*set)(void *, int, size_t);
+    } builds[] = {{kstring_memcpy, kstring_memset}, {kfast_memcpy, kfast_memset}};
+    unsigned char src[600], want[600], got[600];
     fill(src, sizeof(src), 1);
-    for (size_t off = 0; off < 9; off++) {
-        for (size_t n = 0; n < 260; n += (n < 20 ? 1 : 37)) {
-            memset(want, 0xee, sizeof(want));
-            memset(got, 0xee, sizeof(got));
-            memcpy(want + off, src, n);
-            assert_ptr_equal(kstring_memcpy(got + off, src, n), got + off);
-            assert_memory_equal(want, got, sizeof(got));
+    for (size_t b = 0; b < sizeof(builds) / sizeof(builds[0]); b++) {
+        for (size_t off = 0; off < 9; off++) {
+            for (size_t n = 0; n < 580; n += (n < 200 ? 1 : 37)) {
+                memset(want, 0xee, sizeof(want));
+                memset(got, 0xee, sizeof(got));
+                memcpy(want + off, src + 3, n);
+                assert_ptr_equal(builds[b].cpy(got + off, src + 3, n), got + off);
+                assert_memory_equal(want, got, sizeof(got));
 
-            memset(want + off, 0x1ab, n); /* only the low byte counts */
-            assert_ptr_equal(kstring_memset(got + off, 0x1ab, n), got + off);
-            assert_memory_equal(want, got, sizeof(got));
+                memset(want + off, 0x1ab, n); /* only the low byte counts */
+                assert_ptr_equal(builds[b].set(got + off, 0x1ab, n), got + off);
+                assert_memory_equal(want, got, sizeof(got));
+            }
         }
     }
 }

@@ -63,19 +63,22 @@ UNIT_SRCS_tcp_rtt := kernel/net/tcp_rtt.c
 UNIT_SRCS_tcp_cc := kernel/net/tcp_cc.c
 UNIT_LDLIBS += -lm # test_tcp_cc checks CUBIC against a double-precision reference
 UNIT_SRCS_tcp_isn := kernel/net/tcp_isn.c
+UNIT_SRCS_net_checksum := kernel/net/checksum.c
 UNIT_SRCS_tcp_syncookie := kernel/net/tcp_syncookie.c kernel/net/tcp_isn.c
 # The engine's loss recovery end to end over a simulated path (uses the modules above).
 UNIT_SRCS_tcp_lossy_link := $(NET_STACK_SRCS)
 
 # kernel/lib/string.c defines memcpy & co., which clash with the host's libc: it is built
-# freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.
-UNIT_OBJS_string := $(BUILD)/tests/unit/kstring.o
-$(BUILD)/tests/unit/kstring.o: kernel/lib/string.c kernel/include/atoll/klib.h
+# freestanding as for the kernel and its symbols renamed to kstring_memcpy & co.; its
+# ATOLL_STRING_FAST build (the optional members') to kfast_memcpy & co.
+UNIT_OBJS_string := $(BUILD)/tests/unit/kstring.o $(BUILD)/tests/unit/kfast.o
+$(BUILD)/tests/unit/kstring.o $(BUILD)/tests/unit/kfast.o: kernel/lib/string.c \
+		kernel/include/atoll/klib.h
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O2 -ffreestanding -nostdinc -isystem $$(gcc -print-file-name=include) \
 		-Ikernel/include -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
-		-c $< -o $@.tmp.o
-	objcopy --prefix-symbols=kstring_ $@.tmp.o $@
+		$(if $(findstring kfast,$@),-DATOLL_STRING_FAST) -c $< -o $@.tmp.o
+	objcopy --prefix-symbols=$(basename $(notdir $@))_ $@.tmp.o $@
 	rm -f $@.tmp.o
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
