@@ -288,6 +288,11 @@ void tcp_output(struct tcp_conn *c)
         sent_any = c->segs_out != segs_before;
     } else if (can_send_data(c) && has_output) {
         bool tso = route_does_tso(c); /* one route lookup for the whole burst */
+        /* What does not change during the burst is asked once: each call is a translated-block
+         * exit and a lookup under TCG. */
+        bool to_local = net_addr_is_local(c->remote_addr);
+        uint32_t room = tcp_payload_max(c);
+        uint64_t now = 0;
         for (unsigned burst = 0; burst < 64; burst++) {
             uint32_t end = data_end(c);
             uint32_t limit = end;
@@ -306,11 +311,10 @@ void tcp_output(struct tcp_conn *c)
                                      ? c->snd_una + c->snd_wnd - c->snd_nxt
                                      : 0;
             win_left = MIN(win_left, peer_left);
-            if (tcp_loopback_room() < 2 && net_addr_is_local(c->remote_addr)) {
+            if (to_local && tcp_loopback_room() < 2) {
                 tcp_schedule_output(c); /* backpressure: resume once the queue drained */
                 break;
             }
-            uint32_t room = tcp_payload_max(c);
             /* New data may go as one large segment the device cuts (TSO); a retransmission
              * goes as a single segment. */
             bool rtx_here = seq_lt(c->snd_nxt, c->snd_max);
@@ -350,6 +354,8 @@ void tcp_output(struct tcp_conn *c)
                 flags |= TH_PSH;
             bool rtx = seq_lt(c->snd_nxt, c->snd_max);
             tcp_send_segment(c, c->snd_nxt, len, flags);
+            if (!now)
+                now = net_now();
             if (rtx) {
                 c->total_retrans++;
                 c->bytes_retrans += len;
@@ -357,7 +363,7 @@ void tcp_output(struct tcp_conn *c)
             } else if (!c->rtt_timing && len) {
                 c->rtt_timing = true;
                 c->rtt_seq = c->snd_nxt;
-                c->rtt_start = net_now();
+                c->rtt_start = now;
             }
             c->snd_nxt += len + (fin_here ? 1 : 0);
             if (fin_here)
@@ -365,7 +371,7 @@ void tcp_output(struct tcp_conn *c)
             if (seq_gt(c->snd_nxt, c->snd_max))
                 c->snd_max = c->snd_nxt;
             if (!c->rtx_at || c->probes)
-                tcp_arm(c, &c->rtx_at, net_now() + tcp_rto(c));
+                tcp_arm(c, &c->rtx_at, now + tcp_rto(c));
             c->probes = 0;
             sent_any = true;
             if (fin_here)
