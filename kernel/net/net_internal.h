@@ -50,6 +50,28 @@ extern struct net_if net_ifs[NET_MAX_IF];
 extern const struct net_hooks *net_hooks_active;
 extern const uint8_t net_eth_broadcast[ETH_ADDR_LEN];
 
+/* netif.c: the attached interfaces' addresses, packed (rebuilt on every change). The stack asks
+ * for every packet in and out whether an address is its own: inline, as a call and return are
+ * each a translated-block exit under TCG. */
+struct net_local_addr {
+    uint32_t addr;
+    unsigned dev;
+};
+extern struct net_local_addr net_local_addrs[NET_MAX_IF];
+extern unsigned net_local_count;
+/* net_if_by_addr and net_addr_is_local (atoll/net.h), inline for the stack. */
+static inline int net_local_addr_dev(uint32_t addr)
+{
+    for (unsigned i = 0; i < net_local_count; i++)
+        if (net_local_addrs[i].addr == addr)
+            return (int)net_local_addrs[i].dev;
+    return -EADDRNOTAVAIL;
+}
+static inline bool net_is_local_addr(uint32_t addr)
+{
+    return (addr >> 24) == 127 || (addr && net_local_addr_dev(addr) >= 0);
+}
+
 static inline uint64_t net_now(void)
 {
     return net_hooks_active && net_hooks_active->now_ns ? net_hooks_active->now_ns() : 0;

@@ -28,23 +28,20 @@ static struct {
 /* The attached interfaces' addresses and directed broadcasts, packed, rebuilt whenever an
  * interface changes: every packet in and out asks whether an address is ours or a broadcast, and
  * scanning every interface slot for that was 4% of a web request's guest instructions. */
-static struct {
-    uint32_t addr;
-    unsigned dev;
-} local_addrs[NET_MAX_IF];
-static unsigned local_count;
+struct net_local_addr net_local_addrs[NET_MAX_IF];
+unsigned net_local_count;
 static uint32_t broadcast_addrs[NET_MAX_IF]; /* net_if_broadcast of each attached interface */
 static unsigned broadcast_count;
 
 static void addr_index_rebuild(void)
 {
-    local_count = broadcast_count = 0;
+    net_local_count = broadcast_count = 0;
     for (unsigned i = 0; i < NET_MAX_IF; i++) {
         if (!net_ifs[i].attached)
             continue;
         if (net_ifs[i].addr) {
-            local_addrs[local_count].addr = net_ifs[i].addr;
-            local_addrs[local_count++].dev = i;
+            net_local_addrs[net_local_count].addr = net_ifs[i].addr;
+            net_local_addrs[net_local_count++].dev = i;
         }
         broadcast_addrs[broadcast_count++] = net_if_broadcast(i);
     }
@@ -140,15 +137,12 @@ bool net_if_get(unsigned dev, struct net_if_info *out)
 
 int net_if_by_addr(uint32_t addr)
 {
-    for (unsigned i = 0; i < local_count; i++)
-        if (local_addrs[i].addr == addr)
-            return (int)local_addrs[i].dev;
-    return -EADDRNOTAVAIL;
+    return net_local_addr_dev(addr);
 }
 
 bool net_addr_is_local(uint32_t addr)
 {
-    return (addr >> 24) == 127 || (addr && net_if_by_addr(addr) >= 0);
+    return net_is_local_addr(addr);
 }
 
 uint32_t net_if_broadcast(unsigned dev)

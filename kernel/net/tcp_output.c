@@ -16,7 +16,7 @@ uint16_t tcp_route_mss(uint32_t raddr, uint16_t pmtu)
 {
     unsigned mtu = 1500;
     struct net_route_result r;
-    if (net_addr_is_local(raddr))
+    if (net_is_local_addr(raddr))
         return TCP_LOOP_MSS;
     if (net_route_lookup(raddr, &r) == 0)
         mtu = net_ifs[r.dev].mtu;
@@ -290,7 +290,7 @@ void tcp_output(struct tcp_conn *c)
         bool tso = route_does_tso(c); /* one route lookup for the whole burst */
         /* What does not change during the burst is asked once: each call is a translated-block
          * exit and a lookup under TCG. */
-        bool to_local = net_addr_is_local(c->remote_addr);
+        bool to_local = net_is_local_addr(c->remote_addr);
         uint32_t room = tcp_payload_max(c);
         uint64_t now = 0;
         for (unsigned burst = 0; burst < 64; burst++) {
