@@ -15,6 +15,11 @@ int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
     for (;;) {
         if (atoll_net_poll)
             atoll_net_poll();
+        /* Waits run inside syscalls, whose entry masks interrupts (SFMASK): nothing can change
+         * readiness between this check and the halt, and a device interrupt raised meanwhile
+         * stays pending and ends the halt at once. One check per round, not one before and one
+         * after the console: each is a scan of every waited-for file. */
+        irq_disable();
         if (ready && ready(arg))
             return 0;
         /* No clock read when there is no deadline (each is an RDTSC, a helper call under TCG). */
@@ -22,11 +27,6 @@ int sched_wait(wait_ready_fn ready, void *arg, uint64_t deadline_ns)
             return -ETIMEDOUT;
         /* Idle: the console drains now, never on the program's hot path. */
         console_drain_until(deadline_ns);
-        irq_disable();
-        if (ready && ready(arg)) {
-            irq_enable();
-            return 0;
-        }
         /* The network's timers run even while nobody waits on a socket (a closed connection
          * still retransmits its FIN): the halt ends at the earlier of both deadlines. */
         uint64_t wake_ns = deadline_ns;
