@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     udp_bind(&ep, 0, 7);
 
     size_t len = size - 5;
-    uint16_t start = (uint16_t)(data[1] | data[2] << 8), offset = (uint16_t)(data[3] | data[4] << 8);
+    uint16_t start = (uint16_t)(data[1] | data[2] << 8),
+             offset = (uint16_t)(data[3] | data[4] << 8);
     struct netdev_rx_csum c = netdev_rx_csum_parse(data[0], start, offset, len);
     assert(c.state <= NETDEV_RX_CSUM_PARTIAL);
     /* An exact-size heap copy: ASan catches any byte read or written past the frame. */

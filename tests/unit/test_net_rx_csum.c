@@ -42,9 +42,8 @@ static void test_completion_tcp_and_udp_any_length(void **state)
         size_t n = partial_frame(6, len, 16, &good);
         assert_true(netdev_rx_csum_complete(frame, n, 34, 16));
         assert_int_equal(sim_get16(frame + 34 + 16), good);
-        assert_int_equal(sim_csum(sim_pseudo(SIM_PEER_IP, SIM_OUR_IP, 6, (uint16_t)len),
-                                  frame + 34, len),
-                         0);
+        assert_int_equal(
+            sim_csum(sim_pseudo(SIM_PEER_IP, SIM_OUR_IP, 6, (uint16_t)len), frame + 34, len), 0);
     }
     for (size_t len = 8; len <= 1480; len += len < 64 ? 1 : 101) {
         uint16_t good;
@@ -53,9 +52,8 @@ static void test_completion_tcp_and_udp_any_length(void **state)
         size_t n = partial_frame(17, len, 6, &good);
         assert_true(netdev_rx_csum_complete(frame, n, 34, 6));
         /* 0 and 0xffff are the same one's-complement number: either makes the sum check. */
-        assert_int_equal(sim_csum(sim_pseudo(SIM_PEER_IP, SIM_OUR_IP, 17, (uint16_t)len),
-                                  frame + 34, len),
-                         0);
+        assert_int_equal(
+            sim_csum(sim_pseudo(SIM_PEER_IP, SIM_OUR_IP, 17, (uint16_t)len), frame + 34, len), 0);
     }
 }
 
@@ -86,7 +84,7 @@ static void test_completion_rejects_fields_outside_the_frame(void **state)
     assert_false(netdev_rx_csum_complete(f, 64, 0xffff, 0xffff));
     assert_false(netdev_rx_csum_complete(f, 64, 13, 0)); /* inside the Ethernet header */
     assert_false(netdev_rx_csum_complete(f, 0, 14, 0));
-    assert_memory_equal(f, copy, sizeof(f)); /* nothing written */
+    assert_memory_equal(f, copy, sizeof(f));             /* nothing written */
     assert_true(netdev_rx_csum_complete(f, 64, 34, 28)); /* the last two bytes: allowed */
     assert_memory_equal(f, copy, 62);
 }
@@ -107,8 +105,8 @@ static void test_header_parse(void **state)
     assert_int_equal(c.state, NETDEV_RX_CSUM_PARTIAL);
     /* Hostile or broken offsets: no offload information at all, so the stack verifies. */
     static const uint16_t bad[][3] = {
-        {34, 16, 51}, {0, 16, 100}, {13, 0, 100}, {0xffff, 0xffff, 1514}, {34, 0xffff, 1514},
-        {1513, 0, 1514}, {14, 1499, 1514},
+        {34, 16, 51},       {0, 16, 100},    {13, 0, 100},     {0xffff, 0xffff, 1514},
+        {34, 0xffff, 1514}, {1513, 0, 1514}, {14, 1499, 1514},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         c = netdev_rx_csum_parse(NEEDS_CSUM | DATA_VALID, bad[i][0], bad[i][1], bad[i][2]);
