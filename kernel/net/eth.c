@@ -1,7 +1,7 @@
 /* Ethernet: accepts frames for our MAC or broadcast, dispatches by ethertype, sends frames. */
 #include "net_internal.h"
 
-void eth_input(unsigned dev, const uint8_t *frame, size_t len)
+void eth_input(unsigned dev, const uint8_t *frame, size_t len, bool csum_ok)
 {
     const struct net_if *nif = &net_ifs[dev];
     if (len < NET_ETH_HLEN) {
@@ -19,7 +19,7 @@ void eth_input(unsigned dev, const uint8_t *frame, size_t len)
     }
     uint16_t type = get16(frame + 12);
     if (type == ETH_TYPE_IPV4)
-        ip_input(dev, frame + NET_ETH_HLEN, len - NET_ETH_HLEN);
+        ip_input(dev, frame + NET_ETH_HLEN, len - NET_ETH_HLEN, csum_ok);
     else if (type == ETH_TYPE_ARP)
         arp_input(dev, frame + NET_ETH_HLEN, len - NET_ETH_HLEN);
     else

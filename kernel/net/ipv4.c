@@ -17,7 +17,7 @@ void ip_reset(void)
     loop_busy = false;
 }
 
-void ip_input(unsigned dev, const uint8_t *pkt, size_t len)
+void ip_input(unsigned dev, const uint8_t *pkt, size_t len, bool csum_ok)
 {
     net_counters.ip_rx++;
     if (len < IP_HLEN) {
@@ -78,6 +78,7 @@ void ip_input(unsigned dev, const uint8_t *pkt, size_t len)
         .payload = pkt + hlen,
         .len = total - hlen,
         .to_broadcast = to_broadcast,
+        .csum_ok = csum_ok,
     };
     ip_deliver(&ip);
 }

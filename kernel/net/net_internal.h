@@ -91,7 +91,8 @@ uint32_t csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
 uint32_t csum_add_at(uint32_t sum, const void *data, size_t len, bool odd);
 
 /* eth.c */
-void eth_input(unsigned dev, const uint8_t *frame, size_t len);
+/* csum_ok: the device vouched for the transport checksum (net_rx_csum). */
+void eth_input(unsigned dev, const uint8_t *frame, size_t len, bool csum_ok);
 /* Sends a frame whose payload (after the 14-byte header the caller left room for) is built. */
 void eth_output(unsigned dev, const uint8_t dst[ETH_ADDR_LEN], uint16_t type, uint8_t *frame,
                 size_t len);
@@ -118,10 +119,21 @@ struct ip_rx {
     const uint8_t *payload;
     size_t len;
     bool to_broadcast;
+    bool csum_ok; /* the device vouched for the transport checksum: it is not summed */
 };
 
+/* Whether a received segment's transport checksum needs no summing: the device vouched for it
+ * (counted as rx_csum_offload). */
+static inline bool csum_vouched(const struct ip_rx *ip)
+{
+    if (!ip->csum_ok)
+        return false;
+    net_counters.rx_csum_offload++;
+    return true;
+}
+
 /* ipv4.c */
-void ip_input(unsigned dev, const uint8_t *pkt, size_t len);
+void ip_input(unsigned dev, const uint8_t *pkt, size_t len, bool csum_ok);
 void ip_deliver(const struct ip_rx *ip);
 /* Sends a datagram whose payload is pre (a transport header) then what iov gathers; fragments as
  * needed. src 0 = the route's address. Returns 0 or -ENETUNREACH / -EMSGSIZE. */

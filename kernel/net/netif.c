@@ -222,12 +222,17 @@ int net_route_lookup(uint32_t dst, struct net_route_result *out)
 
 void net_rx(unsigned dev, const uint8_t *frame, size_t len)
 {
+    net_rx_csum(dev, frame, len, NETDEV_RX_CSUM_NONE);
+}
+
+void net_rx_csum(unsigned dev, const uint8_t *frame, size_t len, unsigned csum_state)
+{
     net_counters.eth_rx++;
     if (dev >= NET_MAX_IF || !net_ifs[dev].attached) {
         net_counters.eth_no_interface++;
         return;
     }
-    eth_input(dev, frame, len);
+    eth_input(dev, frame, len, csum_state != NETDEV_RX_CSUM_NONE);
 }
 
 void net_poll(uint64_t now_ns)

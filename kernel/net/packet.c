@@ -22,7 +22,7 @@ static uint8_t classify(const struct netdev *d, const uint8_t *dst)
     return (dst[0] & 1) ? PACKET_MULTICAST : PACKET_OTHERHOST;
 }
 
-bool packet_rx(unsigned dev, const uint8_t *frame, size_t len)
+bool packet_rx(unsigned dev, const uint8_t *frame, size_t len, const struct netdev_rx_csum *csum)
 {
     bool owned = false;
     if (nopen == 0 || len < ETH_HLEN || len > PACKET_SLOT_SIZE)
@@ -43,7 +43,12 @@ bool packet_rx(unsigned dev, const uint8_t *frame, size_t len)
             continue;
         }
         unsigned at = (p->head + p->count) % PACKET_RING_SLOTS;
-        memcpy(p->ring + (size_t)at * PACKET_SLOT_SIZE, frame, len);
+        uint8_t *copy = p->ring + (size_t)at * PACKET_SLOT_SIZE;
+        memcpy(copy, frame, len);
+        /* A checksum the host left undone is done here: the program may send the frame on
+         * unchanged (a router), and the next host drops a bad checksum. */
+        if (csum && csum->state == NETDEV_RX_CSUM_PARTIAL)
+            netdev_rx_csum_complete(copy, len, csum->start, csum->offset);
         p->slots[at] = (struct packet_slot){(uint16_t)len, (uint8_t)dev,
                                             d ? classify(d, frame) : PACKET_OTHERHOST};
         p->count++;

@@ -22,6 +22,8 @@ FUZZ_SRCS_pagealloc := kernel/mm/pagealloc.c
 # The stack alone: sockets, packet sockets and interface ioctls need the kernel core.
 FUZZ_SRCS_net_rx := $(filter-out kernel/net/socket%.c kernel/net/udp_socket.c kernel/net/tcp_socket%.c \
 	kernel/net/packet%.c kernel/net/ifreq.c,$(sort $(wildcard kernel/net/*.c)))
+# A frame with the driver's virtio-net header: checksum offload word, completion, the stack.
+FUZZ_SRCS_rx_csum := $(FUZZ_SRCS_net_rx)
 # TCP segments against a listener and a connection: the whole stack, as for net_rx.
 FUZZ_SRCS_tcp_input := $(FUZZ_SRCS_net_rx)
 # TCP options from the network, and the SACK scoreboard their blocks feed.

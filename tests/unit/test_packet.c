@@ -160,10 +160,10 @@ static void test_bound_socket_owns_its_interface(void **state)
     uint8_t f[64], got[128];
     make_frame(f, nic0.mac, 7, 0x0800, sizeof(f));
     /* Unbound ETH_P_ALL: a copy, and the stack still gets the frame. */
-    assert_false(packet_rx(0, f, sizeof(f)));
+    assert_false(packet_rx(0, f, sizeof(f), NULL));
     bind_to(s, 2, 0);
-    assert_false(packet_rx(0, f, sizeof(f))); /* net0 is not its interface */
-    assert_true(packet_rx(1, f, sizeof(f)));  /* net1 is, and the stack must not see it */
+    assert_false(packet_rx(0, f, sizeof(f), NULL)); /* net0 is not its interface */
+    assert_true(packet_rx(1, f, sizeof(f), NULL));  /* net1 is, and the stack must not see it */
     struct sockaddr_ll from;
     assert_int_equal(recv_one(s, got, sizeof(got), &from, 0), 64);
     assert_int_equal(from.ifindex, 1);
@@ -175,7 +175,7 @@ static void test_bound_socket_owns_its_interface(void **state)
     assert_memory_equal(got, f, 64);
     assert_int_equal(recv_one(s, got, sizeof(got), &from, 0), -EAGAIN);
     s->ops->release(s);
-    assert_false(packet_rx(1, f, sizeof(f)));
+    assert_false(packet_rx(1, f, sizeof(f), NULL));
     assert_int_equal(pages_out, 0);
 }
 
@@ -186,10 +186,10 @@ static void test_protocol_filter_and_pkttype(void **state)
     struct sock *none = open_sock(SOCK_RAW, 0);
     uint8_t f[60], got[64];
     const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, mcast[6] = {1, 0, 0x5e, 0, 0, 1};
-    packet_rx(0, f, make_frame(f, nic0.mac, 1, 0x0800, sizeof(f))); /* IPv4: not for arp */
-    packet_rx(0, f, make_frame(f, bcast, 1, 0x0806, sizeof(f)));
-    packet_rx(0, f, make_frame(f, mcast, 1, 0x0806, sizeof(f)));
-    packet_rx(0, f, make_frame(f, nic0.mac, 1, 0x0806, sizeof(f)));
+    packet_rx(0, f, make_frame(f, nic0.mac, 1, 0x0800, sizeof(f)), NULL); /* IPv4: not for arp */
+    packet_rx(0, f, make_frame(f, bcast, 1, 0x0806, sizeof(f)), NULL);
+    packet_rx(0, f, make_frame(f, mcast, 1, 0x0806, sizeof(f)), NULL);
+    packet_rx(0, f, make_frame(f, nic0.mac, 1, 0x0806, sizeof(f)), NULL);
     struct sockaddr_ll from;
     assert_int_equal(recv_one(arp, got, sizeof(got), &from, 0), 60);
     assert_int_equal(from.pkttype, 1); /* PACKET_BROADCAST */
@@ -204,6 +204,48 @@ static void test_protocol_filter_and_pkttype(void **state)
     none->ops->release(none);
 }
 
+/* A frame whose checksum the host left undone (NEEDS_CSUM) reaches programs completed, each copy,
+ * and the driver's buffer is left as it came; bad offsets hand the frame on untouched. */
+static void test_partial_checksum_completed_for_programs(void **state)
+{
+    (void)state;
+    struct sock *a = open_sock(SOCK_RAW, ETH_P_ALL_BE), *b = open_sock(SOCK_RAW, ETH_P_ALL_BE);
+    uint8_t f[75], got[2][128];
+    make_frame(f, nic0.mac, 1, 0x0800, sizeof(f));
+    for (size_t i = 14; i < sizeof(f); i++)
+        f[i] = (uint8_t)(i * 29);
+    /* A UDP field at 34 + 6 holding the pseudo-header sum 0x1234: the whole from 34 on. */
+    f[40] = 0x12, f[41] = 0x34;
+    uint32_t sum = 0;
+    for (size_t i = 34; i < sizeof(f); i += 2)
+        sum += (uint32_t)(f[i] << 8 | (i + 1 < sizeof(f) ? f[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t want = (uint16_t)~sum;
+    struct netdev_rx_csum partial = {NETDEV_RX_CSUM_PARTIAL, 34, 6};
+    uint8_t before[sizeof(f)];
+    memcpy(before, f, sizeof(f));
+    packet_rx(0, f, sizeof(f), &partial);
+    assert_memory_equal(f, before, sizeof(f));
+    assert_int_equal(recv_one(a, got[0], sizeof(got[0]), NULL, 0), sizeof(f));
+    assert_int_equal(recv_one(b, got[1], sizeof(got[1]), NULL, 0), sizeof(f));
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(got[k][40] << 8 | got[k][41], want);
+        assert_memory_equal(got[k], f, 40);
+        assert_memory_equal(got[k] + 42, f + 42, sizeof(f) - 42);
+    }
+    const struct netdev_rx_csum outside = {NETDEV_RX_CSUM_PARTIAL, 70, 4},
+                                valid = {NETDEV_RX_CSUM_VALID, 34, 6};
+    packet_rx(0, f, sizeof(f), &outside);
+    packet_rx(0, f, sizeof(f), &valid);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(recv_one(a, got[0], sizeof(got[0]), NULL, 0), sizeof(f));
+        assert_memory_equal(got[0], f, sizeof(f));
+    }
+    a->ops->release(a);
+    b->ops->release(b);
+}
+
 static void test_ring_bounds_and_statistics(void **state)
 {
     (void)state;
@@ -211,10 +253,10 @@ static void test_ring_bounds_and_statistics(void **state)
     uint8_t f[1514], got[16];
     make_frame(f, nic0.mac, 1, 0x88b5, sizeof(f));
     for (unsigned i = 0; i < PACKET_RING_SLOTS + 5; i++)
-        packet_rx(0, f, sizeof(f));
+        packet_rx(0, f, sizeof(f), NULL);
     uint8_t huge[NETBUF_SIZE + 1] = {0};
-    packet_rx(0, huge, sizeof(huge)); /* larger than a slot: ignored */
-    packet_rx(0, f, 13);              /* shorter than a header: ignored */
+    packet_rx(0, huge, sizeof(huge), NULL); /* larger than a slot: ignored */
+    packet_rx(0, f, 13, NULL);              /* shorter than a header: ignored */
     uint32_t stats[2];
     unsigned len = sizeof(stats);
     assert_int_equal(s->ops->getsockopt(s, SOL_PACKET, PACKET_STATISTICS, stats, &len), 0);
@@ -279,7 +321,7 @@ static void test_sending(void **state)
     assert_memory_equal(sent[0] + 14, "abcd", 4);
     /* Receiving strips the header. */
     bind_to(dgram, 1, 0);
-    packet_rx(0, sent[0], sent_len[0] < 60 ? 60 : sent_len[0]);
+    packet_rx(0, sent[0], sent_len[0] < 60 ? 60 : sent_len[0], NULL);
     uint8_t got[64];
     assert_int_equal(recv_one(dgram, got, sizeof(got), NULL, 0), 46);
     assert_memory_equal(got, "abcd", 4);
@@ -464,6 +506,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_bound_socket_owns_its_interface, reset),
         cmocka_unit_test_setup(test_protocol_filter_and_pkttype, reset),
+        cmocka_unit_test_setup(test_partial_checksum_completed_for_programs, reset),
         cmocka_unit_test_setup(test_ring_bounds_and_statistics, reset),
         cmocka_unit_test_setup(test_sending, reset),
         cmocka_unit_test_setup(test_msg_more_batches, reset),

@@ -56,10 +56,11 @@ void atoll_net_init(void)
         struct netdev *d = netdev_get(i);
         bool legacy;
         const char *where = virtio_net_where(d, &legacy);
-        kprintf("atoll: %s: virtio-net (%s) mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u%s%s%s\n",
+        kprintf("atoll: %s: virtio-net (%s) mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u%s%s%s%s\n",
                 d->name, where, d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5],
                 d->mtu, legacy ? " legacy" : "", d->offloads & NETDEV_F_CSUM ? " csum" : "",
-                d->offloads & NETDEV_F_TSO4 ? " tso" : "");
+                d->offloads & NETDEV_F_TSO4 ? " tso" : "",
+                d->offloads & NETDEV_F_RXCSUM ? " rxcsum" : "");
         net_if_attach(i, d->mac, d->mtu);
         net_if_set_offloads(i, d->ops->tx_gather ? d->offloads : 0);
     }
@@ -88,8 +89,9 @@ void atoll_net_poll(void)
                     link_probe_check(d, bufs[k]);
                     /* An interface with a bound packet socket belongs to it, not to the IP stack.
                      */
-                    if (!packet_rx(i, bufs[k]->data, bufs[k]->len))
-                        net_rx(i, bufs[k]->data, bufs[k]->len);
+                    struct netbuf *b = bufs[k];
+                    if (!packet_rx(i, b->data, b->len, &b->csum))
+                        net_rx_csum(i, b->data, b->len, b->csum.state);
                 }
                 d->ops->rx_done(d, bufs, n);
             }

@@ -19,8 +19,8 @@
 #define TX_KICK_BATCH 32
 #define FEATURES_WANTED                                                                            \
     (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_MTU) | VIRTIO_BIT(VIRTIO_NET_F_CSUM) | \
-     VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) | VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX) |                    \
-     VIRTIO_BIT(VIRTIO_F_VERSION_1))
+     VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) | VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM) |                    \
+     VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_VERSION_1))
 #define TX_CHAIN_END 0xffff
 /* How long a gathered frame waits for the device to free buffers before it is dropped: QEMU
  * consumes the queue in its own thread, microseconds per frame. */
@@ -95,8 +95,12 @@ static unsigned vnet_rx_burst(struct netdev *d, struct netbuf **bufs, unsigned m
             continue;
         }
         struct netbuf *nb = &v->rxb[id];
+        const uint8_t *h = v->rx_mem + (size_t)id * NETBUF_SIZE;
         nb->data = v->rx_mem + (size_t)id * NETBUF_SIZE + v->hdr_len;
         nb->len = (uint16_t)(len - v->hdr_len);
+        /* Without GUEST_CSUM the device sets no flags (DATA_VALID may come anyway, 5.1.6.4). */
+        nb->csum = netdev_rx_csum_parse(h[0], (uint16_t)(h[6] | h[7] << 8),
+                                        (uint16_t)(h[8] | h[9] << 8), nb->len);
         bufs[n++] = nb;
     }
     v->stats.rx_frames += n;
@@ -391,6 +395,10 @@ void virtio_net_attach(struct virtio_dev *d)
             v->ntx >= 2 * ((HDR_LEN_MODERN + NETDEV_GATHER_MAX) / NETBUF_SIZE + 1))
             nd->offloads |= NETDEV_F_TSO4;
     }
+    /* Frames from the host's own stack then come with their checksum left undone (NEEDS_CSUM),
+     * others the host verified with DATA_VALID: the stack sums neither. */
+    if (features & VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM))
+        nd->offloads |= NETDEV_F_RXCSUM;
     nd->ops = &vnet_ops;
     nd->priv = v;
     if (netdev_register(nd) < 0) {

@@ -81,6 +81,10 @@ int net_route_lookup(uint32_t dst, struct net_route_result *out); /* 0 or -ENETU
 /* Hands one received Ethernet frame (FCS excluded) from device dev to the stack. The frame is
  * only read, and not kept after the call returns. */
 void net_rx(unsigned dev, const uint8_t *frame, size_t len);
+/* The same, with the device's word on the transport checksum (enum netdev_rx_csum_state): a
+ * frame the host verified (VALID) or whose checksum it left undone (PARTIAL: it never left the
+ * host) has its TCP, UDP or ICMP checksum taken as good, unsummed. */
+void net_rx_csum(unsigned dev, const uint8_t *frame, size_t len, unsigned csum_state);
 
 /* Runs the timers (ARP expiry and retries, reassembly timeouts) due at time now. */
 void net_poll(uint64_t now_ns);

@@ -60,6 +60,7 @@
     D(udp_rcvbuf_full)  /* the endpoint's receive queue had no room */                             \
     T(tcp_rx)                                                                                      \
     T(tcp_tx)                                                                                      \
+    T(rx_csum_offload)     /* TCP, UDP or ICMP received with a checksum the device vouched for */  \
     T(tcp_tx_csum_offload) /* segments whose checksum the device filled in */                      \
     T(tcp_tx_tso)          /* large segments the device cut into MSS-sized ones (TSO) */           \
     T(tcp_tx_tso_split)    /* large segments cut in software: the device could not take them */    \

@@ -13,6 +13,7 @@
 
 /* Feature bits this driver knows; nothing else is ever accepted. */
 #define VIRTIO_NET_F_CSUM       0 /* the device completes partial checksums */
+#define VIRTIO_NET_F_GUEST_CSUM 1 /* the driver takes partial or verified checksums */
 #define VIRTIO_NET_F_MTU        3
 #define VIRTIO_NET_F_HOST_TSO4  11 /* the device segments TCP/IPv4 (needs VIRTIO_NET_F_CSUM) */
 #define VIRTIO_NET_F_MAC        5
@@ -24,6 +25,7 @@
 
 /* struct virtio_net_hdr (virtio 1.x 5.1.6): flags and gso_type values the driver sends. */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
 #define VIRTIO_NET_HDR_GSO_NONE     0
 #define VIRTIO_NET_HDR_GSO_TCPV4    1
 

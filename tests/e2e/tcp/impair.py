@@ -6,6 +6,8 @@ with loss, duplication and reordering drawn from a seeded generator.
   impair.py IF_A IF_B [--loss P] [--dup P] [--reorder P] [--delay-ms MS] [--seed N]
   impair.py --no-offload IF...   turn off checksum offload and segmentation offloads (veths), so
                                  frames seen on the other end are complete
+  impair.py --csum-offload IF... turn transmit checksum offload back on (a clean link, as Linux
+                                 sets one up: checksums travel partial to a tap's guest)
 
 --reorder P sends that fraction of frames with half the delay, so they overtake earlier ones.
 Runs until killed; prints its counters on SIGTERM.
@@ -31,7 +33,8 @@ ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 SIOCETHTOOL = 0x8946
 # Legacy ethtool set commands: TX checksum, scatter-gather, TSO, GSO, GRO.
-ETHTOOL_OFFLOADS = (0x17, 0x19, 0x1F, 0x24, 0x2C)
+ETHTOOL_STXCSUM = 0x17
+ETHTOOL_OFFLOADS = (ETHTOOL_STXCSUM, 0x19, 0x1F, 0x24, 0x2C)
 SOL_PACKET = 263
 PACKET_VNET_HDR = 15
 # struct virtio_net_hdr: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset
@@ -94,11 +97,11 @@ def complete(packet):
     return [frame]
 
 
-def no_offload(names):
+def set_offloads(names, cmds, on):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     for name in names:
-        for cmd in ETHTOOL_OFFLOADS:
-            value = array.array("B", struct.pack("II", cmd, 0))
+        for cmd in cmds:
+            value = array.array("B", struct.pack("II", cmd, 1 if on else 0))
             addr, _ = value.buffer_info()
             ifr = struct.pack("16sP", name.encode(), addr)
             try:
@@ -120,14 +123,18 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("ifs", nargs="+")
     p.add_argument("--no-offload", action="store_true")
+    p.add_argument("--csum-offload", action="store_true")
     p.add_argument("--loss", type=float, default=0.0)
     p.add_argument("--dup", type=float, default=0.0)
     p.add_argument("--reorder", type=float, default=0.0)
     p.add_argument("--delay-ms", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
-    if a.no_offload:
-        no_offload(a.ifs)
+    if a.no_offload or a.csum_offload:
+        if a.no_offload:
+            set_offloads(a.ifs, ETHTOOL_OFFLOADS, False)
+        else:
+            set_offloads(a.ifs, (ETHTOOL_STXCSUM,), True)
         return 0
     if len(a.ifs) != 2:
         p.error("two interfaces")
