@@ -16,6 +16,10 @@ static bool head_ready(struct conn *c, const char *buf, size_t len)
 {
     if (len >= HTTP_MAX_HEAD)
         return true;
+    /* The usual case, a head that arrived whole: no line-by-line search. */
+    if (len >= 4 && buf[len - 1] == '\n' && buf[len - 2] == '\r' && buf[len - 3] == '\n' &&
+        buf[len - 4] == '\r')
+        return true;
     size_t i = c->scan;
     while (i < len) {
         const char *lf = memchr(buf + i, '\n', len - i);

@@ -49,7 +49,7 @@ bool web_utf8_valid(const unsigned char *s, size_t len)
     return true;
 }
 
-int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap)
+int web_path_normalize_general(const char *target, size_t len, char *out, size_t out_cap)
 {
     const char *query = memchr(target, '?', len);
     if (query)
@@ -119,4 +119,45 @@ int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap
     }
     out[o] = '\0';
     return (int)o;
+}
+
+/* Per byte of a target: 1 for a byte copied as it is, 2 '/', 3 '.', 4 '?' (the query starts), 0
+ * for what only the general path handles ('%', '\\', controls, space, DEL, non-ASCII). */
+static const unsigned char plain_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2, /* 0x20: SP !"#$%&'()*+,-./ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, /* 0x30: 0-9 :;<=>? */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: backslash */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70: DEL */
+};
+
+/*
+ * The usual target ("/", "/index.html", "/a/b/?q") decodes and normalises to itself: ASCII with
+ * no '%' or '\\', no empty segment and no segment starting with '.' (so no "." or ".."). Such a
+ * path is checked and copied in one pass; anything else goes the general way, which gives the
+ * same answer for these (tests/fuzz/fuzz_web_fast.c checks that the two always agree).
+ */
+int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap)
+{
+    if (len == 0 || target[0] != '/' || len + 2 > out_cap || len >= WEB_PATH_MAX)
+        return web_path_normalize_general(target, len, out, out_cap);
+    out[0] = '/';
+    size_t i = 1;
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)target[i];
+        unsigned char kind = plain_byte[c];
+        if (kind != 1) {
+            if (kind == 4)
+                break;
+            /* '/' or '.' right after a '/': an empty, "." or ".." segment (or a hidden name) */
+            if (kind == 0 || target[i - 1] == '/')
+                return web_path_normalize_general(target, len, out, out_cap);
+        }
+        out[i] = (char)c;
+    }
+    out[i] = '\0';
+    return (int)i;
 }
