@@ -95,29 +95,35 @@ static uint64_t load64(const char *p)
     return v;
 }
 
-/* FNV-1a style, eight bytes a step: a path is hashed on every request. */
+/* FNV-1a style, eight bytes a step (the last step may overlap the one before): a path is hashed
+ * on every request. */
 static uint32_t hash_path(const char *p, size_t len)
 {
     uint64_t h = 14695981039346656037ull ^ len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8)
-        h = (h ^ load64(p + i)) * 1099511628211ull;
-    for (; i < len; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    } else {
+        for (size_t i = 0; i + 8 < len; i += 8)
+            h = (h ^ load64(p + i)) * 1099511628211ull;
+        h = (h ^ load64(p + len - 8)) * 1099511628211ull;
+    }
     return (uint32_t)(h ^ (h >> 32));
 }
 
 /* memcmp(a, b, len) == 0, a word at a time (the C library's compares byte by byte). */
 static bool same_bytes(const char *a, const char *b, size_t len)
 {
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8)
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 < len; i += 8)
         if (load64(a + i) != load64(b + i))
             return false;
-    for (; i < len; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
+    return load64(a + len - 8) == load64(b + len - 8);
 }
 
 static int read_all(int fd, char *buf, size_t len)
