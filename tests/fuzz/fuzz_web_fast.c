@@ -18,9 +18,8 @@ static void same_request(const struct http_request *a, const struct http_request
 {
     if (a->method != b->method || a->minor_version != b->minor_version ||
         a->keep_alive != b->keep_alive || a->chunked != b->chunked ||
-        a->has_content_length != b->has_content_length ||
-        a->content_length != b->content_length || a->expect_continue != b->expect_continue ||
-        a->head_len != b->head_len)
+        a->has_content_length != b->has_content_length || a->content_length != b->content_length ||
+        a->expect_continue != b->expect_continue || a->head_len != b->head_len)
         abort();
     same_span(&a->target, &b->target);
     same_span(&a->host, &b->host);
