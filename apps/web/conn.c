@@ -16,6 +16,9 @@ static bool head_ready(struct conn *c, const char *buf, size_t len)
 {
     if (len >= HTTP_MAX_HEAD)
         return true;
+    /* The usual case, a head that arrived whole: no line-by-line search. */
+    if (len >= 4 && memcmp(buf + len - 4, "\r\n\r\n", 4) == 0)
+        return true;
     size_t i = c->scan;
     while (i < len) {
         const char *lf = memchr(buf + i, '\n', len - i);
@@ -94,7 +97,8 @@ void conn_process(struct conn *c)
             }
             c->head_done = true;
             c->body_in = c->body_out = 0;
-            http_chunked_init(&c->chunked);
+            if (c->req.chunked)
+                http_chunked_init(&c->chunked);
             uint64_t want = c->req.chunked ? 1 : c->req.content_length;
             if (c->req.expect_continue && want > avail - c->req.head_len) {
                 static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -13,9 +13,7 @@ const char *http_method_name(enum http_method method)
 /* tchar from RFC 9110 section 5.6.2. */
 static bool is_tchar(unsigned char c)
 {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return true;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return (http_byte_class[c] & HTTP_TCHAR) != 0;
 }
 
 static char lower(char c)
@@ -220,39 +218,96 @@ static void set_span(struct http_span *span, const char *p, size_t len)
     span->len = len;
 }
 
-static int parse_field(const char *name, size_t name_len, const char *value, size_t value_len,
-                       struct http_request *req, bool *connection_close, bool *connection_keep)
+static uint32_t load32(const char *p)
 {
-    if (span_ieq(name, name_len, "host")) {
-        if (req->host.ptr)
-            return -400;
-        set_span(&req->host, value, value_len);
-    } else if (span_ieq(name, name_len, "content-length")) {
-        return parse_content_length(value, value_len, req);
-    } else if (span_ieq(name, name_len, "transfer-encoding")) {
-        return parse_transfer_encoding(value, value_len, req);
-    } else if (span_ieq(name, name_len, "connection")) {
-        if (http_list_has_token(value, value_len, "close"))
-            *connection_close = true;
-        if (http_list_has_token(value, value_len, "keep-alive"))
-            *connection_keep = true;
-    } else if (span_ieq(name, name_len, "expect")) {
-        if (span_ieq(value, value_len, "100-continue"))
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Field name (tchar only) == word (lower case, 4 bytes or more), ignoring case. A few word-sized
+ * compares instead of a loop: setting bit 5 lowers a letter, and on a tchar it makes a letter or
+ * '-' only from that same letter or '-', so the compare is exact. */
+static bool name_is(const char *p, size_t len, const char *word, size_t word_len)
+{
+    if (len != word_len)
+        return false;
+    if (len < 8)
+        return ((load32(p) | 0x20202020u) == load32(word)) &&
+               ((load32(p + len - 4) | 0x20202020u) == load32(word + len - 4));
+    const uint64_t lower_bits = 0x2020202020202020ull;
+    for (size_t i = 0; i + 8 < len; i += 8)
+        if ((load64(p + i) | lower_bits) != load64(word + i))
+            return false;
+    return (load64(p + len - 8) | lower_bits) == load64(word + len - 8);
+}
+
+#define NAME_IS(word) name_is(name, name_len, word, sizeof(word) - 1)
+
+int http_parse_field(const char *name, size_t name_len, const char *value, size_t value_len,
+                     struct http_request *req, bool *connection_close, bool *connection_keep)
+{
+    /* Dispatch on the length first: most fields a server does not use fail with one compare. */
+    switch (name_len) {
+    case 4:
+        if (NAME_IS("host")) {
+            if (req->host.ptr)
+                return -400;
+            set_span(&req->host, value, value_len);
+        }
+        break;
+    case 5:
+        if (NAME_IS("range")) {
+            if (req->range.ptr)
+                return -400;
+            set_span(&req->range, value, value_len);
+        }
+        break;
+    case 6:
+        if (NAME_IS("expect") && span_ieq(value, value_len, "100-continue"))
             req->expect_continue = true;
-    } else if (span_ieq(name, name_len, "content-type")) {
-        set_span(&req->content_type, value, value_len);
-    } else if (span_ieq(name, name_len, "if-none-match")) {
-        set_span(&req->if_none_match, value, value_len);
-    } else if (span_ieq(name, name_len, "if-modified-since")) {
-        set_span(&req->if_modified_since, value, value_len);
-    } else if (span_ieq(name, name_len, "range")) {
-        if (req->range.ptr)
-            return -400;
-        set_span(&req->range, value, value_len);
-    } else if (span_ieq(name, name_len, "if-range")) {
-        set_span(&req->if_range, value, value_len);
-    } else if (span_ieq(name, name_len, "user-agent")) {
-        set_span(&req->user_agent, value, value_len);
+        break;
+    case 8:
+        if (NAME_IS("if-range"))
+            set_span(&req->if_range, value, value_len);
+        break;
+    case 10:
+        if (NAME_IS("connection")) {
+            if (http_list_has_token(value, value_len, "close"))
+                *connection_close = true;
+            if (http_list_has_token(value, value_len, "keep-alive"))
+                *connection_keep = true;
+        } else if (NAME_IS("user-agent")) {
+            set_span(&req->user_agent, value, value_len);
+        }
+        break;
+    case 12:
+        if (NAME_IS("content-type"))
+            set_span(&req->content_type, value, value_len);
+        break;
+    case 13:
+        if (NAME_IS("if-none-match"))
+            set_span(&req->if_none_match, value, value_len);
+        break;
+    case 14:
+        if (NAME_IS("content-length"))
+            return parse_content_length(value, value_len, req);
+        break;
+    case 17:
+        if (NAME_IS("transfer-encoding"))
+            return parse_transfer_encoding(value, value_len, req);
+        if (NAME_IS("if-modified-since"))
+            set_span(&req->if_modified_since, value, value_len);
+        break;
+    default:
+        break;
     }
     return 0;
 }
@@ -279,10 +334,10 @@ static int parse_field_line(const char *line, size_t len, struct http_request *r
     }
     while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t'))
         end--;
-    return parse_field(line, name_len, line + start, end - start, req, close, keep);
+    return http_parse_field(line, name_len, line + start, end - start, req, close, keep);
 }
 
-int http_parse_head(const char *buf, size_t len, struct http_request *req)
+int http_parse_head_general(const char *buf, size_t len, struct http_request *req)
 {
     memset(req, 0, sizeof(*req));
     size_t pos = 0;
@@ -322,7 +377,12 @@ int http_parse_head(const char *buf, size_t len, struct http_request *req)
             return rc;
         pos = lf + 1;
     }
-    req->head_len = pos;
+    return http_head_finish(req, pos, close, keep);
+}
+
+int http_head_finish(struct http_request *req, size_t head_len, bool close, bool keep)
+{
+    req->head_len = head_len;
     if (req->minor_version == 1 && !req->host.ptr)
         return -400;
     if (req->chunked && req->has_content_length)
@@ -335,5 +395,5 @@ int http_parse_head(const char *buf, size_t len, struct http_request *req)
     if (req->has_content_length && req->content_length > HTTP_MAX_BODY)
         return -413;
     req->keep_alive = req->minor_version == 1 ? !close : (keep && !close);
-    return (int)pos;
+    return (int)head_len;
 }

@@ -54,6 +54,26 @@ struct http_request {
  */
 int http_parse_head(const char *buf, size_t len, struct http_request *req);
 
+/*
+ * The general parser, byte after byte (http.c). http_parse_head takes a one-pass fast path for a
+ * complete head of the usual shape and falls back to this one for anything else (leading empty
+ * lines, absolute-form, errors, incomplete heads), so both always give the same answer: exposed
+ * so that tests can check it.
+ */
+int http_parse_head_general(const char *buf, size_t len, struct http_request *req);
+
+/* Pieces both parsers share: one field (name and trimmed value), and the checks once the head is
+ * complete (returns head_len or minus a status). */
+int http_parse_field(const char *name, size_t name_len, const char *value, size_t value_len,
+                     struct http_request *req, bool *connection_close, bool *connection_keep);
+int http_head_finish(struct http_request *req, size_t head_len, bool close, bool keep);
+
+/* Byte classes (RFC 9110 section 5.6.2, RFC 9112 section 3.2), one table lookup per byte. */
+#define HTTP_TCHAR  1 /* token character, as in methods and field names */
+#define HTTP_VALUE  2 /* field-value byte: HTAB, SP, VCHAR, obs-text (no other control) */
+#define HTTP_TARGET 4 /* request-target byte: VCHAR except '#' */
+extern const unsigned char http_byte_class[256];
+
 /* Incremental chunked body decoder (RFC 9112 section 7.1), bounded in size and in chunk metadata.
  */
 struct http_chunked {

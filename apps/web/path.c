@@ -49,7 +49,7 @@ bool web_utf8_valid(const unsigned char *s, size_t len)
     return true;
 }
 
-int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap)
+int web_path_normalize_general(const char *target, size_t len, char *out, size_t out_cap)
 {
     const char *query = memchr(target, '?', len);
     if (query)
@@ -119,4 +119,55 @@ int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap
     }
     out[o] = '\0';
     return (int)o;
+}
+
+/* Per byte of a target: PLAIN for what a segment may hold as it is (the '.' too, but not first),
+ * SLASH, DOT, QUERY ('?' ends the path); 0 for what only the general path handles ('%', '\\',
+ * controls, space, DEL, non-ASCII). */
+enum { PLAIN = 1, SLASH = 2, DOT = 4 | PLAIN, QUERY = 8 };
+static const unsigned char plain_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 5, 2, /* 0x20: SP !"#$%&'()*+,-./ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, /* 0x30: 0-9 :;<=>? */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: backslash */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70: DEL */
+};
+
+/*
+ * The usual target ("/", "/index.html", "/a/b/?q") decodes and normalises to itself: ASCII with
+ * no '%' or '\\', no empty segment and no segment starting with '.' (so no "." or ".."). Such a
+ * path is checked and copied in one pass, eight bytes a step where it can; anything else goes the
+ * general way, which gives the same answer for these (tests/unit/test_web_fast.c and
+ * tests/fuzz/fuzz_web_fast.c check that the two agree).
+ */
+int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap)
+{
+    if (len == 0 || target[0] != '/' || len + 2 > out_cap || len >= WEB_PATH_MAX)
+        return web_path_normalize_general(target, len, out, out_cap);
+    const unsigned char *t = (const unsigned char *)target, *k = plain_byte;
+    out[0] = '/';
+    size_t i = 1;
+    while (i < len) {
+        if (len - i >= 8 &&
+            (k[t[i]] & k[t[i + 1]] & k[t[i + 2]] & k[t[i + 3]] & k[t[i + 4]] & k[t[i + 5]] &
+             k[t[i + 6]] & k[t[i + 7]] & PLAIN) &&
+            !(t[i] == '.' && t[i - 1] == '/')) {
+            memcpy(out + i, t + i, 8);
+            i += 8;
+            continue;
+        }
+        unsigned char kind = k[t[i]];
+        if (kind == QUERY)
+            break;
+        /* '/' or '.' right after a '/': an empty, "." or ".." segment (or a hidden name) */
+        if (kind == 0 || (kind != PLAIN && t[i - 1] == '/'))
+            return web_path_normalize_general(target, len, out, out_cap);
+        out[i] = (char)t[i];
+        i++;
+    }
+    out[i] = '\0';
+    return (int)i;
 }

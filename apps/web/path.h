@@ -17,6 +17,10 @@
  */
 int web_path_normalize(const char *target, size_t len, char *out, size_t out_cap);
 
+/* The byte-at-a-time decoder web_path_normalize falls back to for any target that is not a plain
+ * path; the same contract (exposed so that tests can check the two agree). */
+int web_path_normalize_general(const char *target, size_t len, char *out, size_t out_cap);
+
 /* True when the byte string is valid UTF-8 with no overlong forms and no surrogates. */
 bool web_utf8_valid(const unsigned char *s, size_t len);
 

@@ -56,20 +56,31 @@ static void out_fail(struct conn *c)
     c->close_after = true;
 }
 
-bool out_has_room(const struct conn *c)
+/* memcpy for the short pieces of a response head, sixteen bytes a step: under emulation the C
+ * library's string instructions cost a translated block per eight bytes, and a call more. */
+static inline void copy_bytes(char *dst, const char *src, size_t n)
 {
-    return c->seg_count + 4 <= CONN_SEGS && c->obuf_len < 64 * 1024;
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            memcpy(dst + i, src + i, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(dst, src, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(dst, src, 4);
+        memcpy(dst + n - 4, src + n - 4, 4);
+    } else if (n > 0) {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
 }
 
-void out_append(struct conn *c, const void *data, size_t len)
+/* The len bytes just written at obuf + obuf_len join the queue: they extend the last segment
+ * when it ends there, or start a new one. */
+static void out_commit(struct conn *c, size_t len)
 {
-    if (len == 0 || c->out_failed)
-        return;
-    if (out_reserve(c, len) != 0) {
-        out_fail(c);
-        return;
-    }
-    memcpy(c->obuf + c->obuf_len, data, len);
     struct out_seg *seg = last_seg(c);
     if (seg && !seg->ptr && seg->fd < 0 && seg->off + seg->len == c->obuf_len) {
         seg->len += len;
@@ -81,6 +92,18 @@ void out_append(struct conn *c, const void *data, size_t len)
         return;
     }
     c->obuf_len += len;
+}
+
+void out_append(struct conn *c, const void *data, size_t len)
+{
+    if (len == 0 || c->out_failed)
+        return;
+    if (c->obuf_len + len > c->obuf_cap && out_reserve(c, len) != 0) {
+        out_fail(c);
+        return;
+    }
+    copy_bytes(c->obuf + c->obuf_len, data, len);
+    out_commit(c, len);
 }
 
 void out_printf(struct conn *c, const char *fmt, ...)
@@ -177,46 +200,99 @@ const char *http_reason(int status)
     }
 }
 
-void resp_start(struct conn *c, int status)
+static const char status_ok[] = "HTTP/1.1 200 OK\r\n";
+
+/* Where an answer begins: what out_fail rolls back to. */
+static void resp_mark(struct conn *c, int status)
 {
-    static const char ok[] = "HTTP/1.1 200 OK\r\n";
-    char line[64];
-    const char *text = ok;
-    size_t n = sizeof(ok) - 1;
-    if (status != 200) { /* the hot path copies a constant; the rest are formatted */
-        n = (size_t)snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status, http_reason(status));
-        text = line;
-    }
     struct out_seg *last = last_seg(c);
     c->mark_segs = c->seg_count;
     c->mark_obuf = c->obuf_len;
     c->mark_last_len = last ? last->len : 0;
-    out_reserve(c, n + web.server_line_len + web.date_line_len + 256);
-    out_append(c, text, n);
-    out_append(c, web.server_line, web.server_line_len);
-    out_append(c, web.date_line, web.date_line_len);
     c->last_status = status;
     c->last_bytes = 0;
 }
 
-void resp_end_head(struct conn *c, uint64_t content_length, bool no_length)
+/* Room for len bytes more at once (and some to spare for the fields that follow). */
+static bool reserve_head(struct conn *c, size_t len)
+{
+    if (c->obuf_len + len + 256 <= c->obuf_cap || out_reserve(c, len + 256) == 0 ||
+        out_reserve(c, len) == 0)
+        return true;
+    out_fail(c);
+    return false;
+}
+
+/* Status line, Server and Date, copied and queued as one piece. */
+static void put_head_start(struct conn *c, const char *status_line, size_t n)
+{
+    char *w = c->obuf + c->obuf_len;
+    copy_bytes(w, status_line, n);
+    copy_bytes(w + n, web.server_line, web.server_line_len);
+    copy_bytes(w + n + web.server_line_len, web.date_line, web.date_line_len);
+}
+
+void resp_start(struct conn *c, int status)
+{
+    char line[64];
+    const char *text = status_ok;
+    size_t n = sizeof(status_ok) - 1;
+    if (status != 200) { /* the hot path copies a constant; the rest are formatted */
+        n = (size_t)snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status, http_reason(status));
+        text = line;
+    }
+    resp_mark(c, status);
+    size_t len = n + web.server_line_len + web.date_line_len;
+    if (c->out_failed || !reserve_head(c, len))
+        return;
+    put_head_start(c, text, n);
+    out_commit(c, len);
+}
+
+/* The Connection field and the empty line that end a head; decides whether the connection closes
+ * after this answer. */
+static const char *head_end(struct conn *c, size_t *len)
 {
     static const char close_line[] = "Connection: close\r\n\r\n";
     static const char keep_line[] = "Connection: keep-alive\r\n\r\n";
+    if (c->close_after || !c->req.keep_alive) {
+        c->close_after = true;
+        *len = sizeof(close_line) - 1;
+        return close_line;
+    }
+    if (c->req.minor_version == 0) {
+        *len = sizeof(keep_line) - 1;
+        return keep_line;
+    }
+    *len = 2;
+    return "\r\n";
+}
+
+void resp_end_head(struct conn *c, uint64_t content_length, bool no_length)
+{
     if (!no_length) {
         char buf[48];
         int n = snprintf(buf, sizeof(buf), "Content-Length: %llu\r\n",
                          (unsigned long long)content_length);
         out_append(c, buf, (size_t)n);
     }
-    if (c->close_after || !c->req.keep_alive) {
-        c->close_after = true;
-        out_append(c, close_line, sizeof(close_line) - 1);
-    } else if (c->req.minor_version == 0) {
-        out_append(c, keep_line, sizeof(keep_line) - 1);
-    } else {
-        out_append(c, "\r\n", 2);
-    }
+    size_t len;
+    const char *end = head_end(c, &len);
+    out_append(c, end, len);
+}
+
+void resp_ok_head(struct conn *c, const char *fields, size_t fields_len)
+{
+    resp_mark(c, 200);
+    size_t end_len;
+    const char *end = head_end(c, &end_len);
+    size_t start_len = sizeof(status_ok) - 1 + web.server_line_len + web.date_line_len;
+    if (c->out_failed || !reserve_head(c, start_len + fields_len + end_len))
+        return;
+    put_head_start(c, status_ok, sizeof(status_ok) - 1);
+    copy_bytes(c->obuf + c->obuf_len + start_len, fields, fields_len);
+    copy_bytes(c->obuf + c->obuf_len + start_len + fields_len, end, end_len);
+    out_commit(c, start_len + fields_len + end_len);
 }
 
 void resp_error(struct conn *c, int status, const char *allow, bool json, const char *detail)

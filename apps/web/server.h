@@ -93,12 +93,18 @@ void out_append(struct conn *c, const void *data, size_t len);
 void out_printf(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void out_ref(struct conn *c, const char *ptr, size_t len);
 void out_file(struct conn *c, int fd, off_t off, size_t len);
-bool out_has_room(const struct conn *c);
+/* Room for one more answer in the output queue (inline: it is asked before every request). */
+static inline bool out_has_room(const struct conn *c)
+{
+    return c->seg_count + 4 <= CONN_SEGS && c->obuf_len < 64 * 1024;
+}
 
 /* Starts a response: status line, Server and Date. */
 void resp_start(struct conn *c, int status);
 /* Ends the header section with Content-Length (unless no_length) and the Connection field. */
 void resp_end_head(struct conn *c, uint64_t content_length, bool no_length);
+/* resp_start(c, 200), the prepared fields, then resp_end_head(c, 0, true), queued as one piece. */
+void resp_ok_head(struct conn *c, const char *fields, size_t fields_len);
 /* A complete response with a short text/plain body, or a JSON {"error":...} for the API. */
 void resp_error(struct conn *c, int status, const char *allow, bool json, const char *detail);
 const char *http_reason(int status);

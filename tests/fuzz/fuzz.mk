@@ -30,7 +30,8 @@ FUZZ_SRCS_tcp_input := $(FUZZ_SRCS_net_rx)
 FUZZ_SRCS_tcp_options := kernel/net/tcp_options.c kernel/net/tcp_sack.c kernel/net/tcp_ranges.c
 
 # The web server's parsers (apps/web).
-FUZZ_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c apps/web/path.c apps/web/json.c
+FUZZ_SRCS_web_http := apps/web/http.c apps/web/http_fast.c apps/web/http_chunked.c apps/web/path.c apps/web/json.c
+FUZZ_SRCS_web_fast := apps/web/http.c apps/web/http_fast.c apps/web/path.c
 FUZZ_SRCS_web_conn := $(filter-out apps/web/main.c,$(wildcard apps/web/*.c))
 
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))

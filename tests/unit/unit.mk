@@ -53,8 +53,9 @@ UNIT_SRCS_packet := $(NET_STACK_SRCS) kernel/net/packet.c kernel/net/packet_opts
 	kernel/dev/net/netdev.c
 
 # The web server's parsers (apps/web).
-UNIT_SRCS_web_http := apps/web/http.c apps/web/http_chunked.c
+UNIT_SRCS_web_http := apps/web/http.c apps/web/http_fast.c apps/web/http_chunked.c
 UNIT_SRCS_web_path := apps/web/path.c
+UNIT_SRCS_web_fast := apps/web/http.c apps/web/http_fast.c apps/web/path.c
 UNIT_SRCS_web_json := apps/web/json.c apps/web/path.c apps/web/timefmt.c
 # TCP's algorithm modules, each alone.
 UNIT_SRCS_tcp_options := kernel/net/tcp_options.c
