@@ -85,15 +85,15 @@ static void item_free(struct epoll *ep, int i)
     file_put(items[i].file);
 }
 
-/* An item whose descriptor was closed (or now names another file) is gone, as on Linux where
- * closing the file removes it from every interest list. */
+/* An item whose file has no descriptor left is gone, as on Linux, where a registration lives
+ * while any descriptor of the open file does (epoll(7): closing one of two dup'd descriptors
+ * leaves it, still reporting, under the closed number). */
 static bool item_stale(const struct epoll_item *it)
 {
-    return fd_get(it->fd) != it->file;
+    return it->file->nfds == 0;
 }
 
-/* Drops the items of closed descriptors from every instance, releasing their files (a socket's
- * port, say) on the next epoll call rather than when its own instance looks again. */
+/* Drops the items of files with no descriptor left from every instance, releasing the files. */
 static void sweep_closed(void)
 {
     for (int i = 0; i < items_top; i++)
@@ -101,18 +101,19 @@ static void sweep_closed(void)
             item_free(items[i].owner, i);
 }
 
-/* Called by the core's close(): the items of that descriptor go at once, so the file (a socket's
- * port, say) is released when the program closes it, not at the next epoll call. */
-void atoll_events_fd_closed(int fd)
+/* Called by the core's close() when a file's last descriptor goes: its items go at once, so the
+ * file (a socket's port, say) is released when the program closes it, not at the next epoll
+ * call. */
+void atoll_events_fd_closed(struct file *f)
 {
     for (int i = 0; i < items_top; i++)
-        if (items[i].in_use && items[i].fd == fd && item_stale(&items[i]))
+        if (items[i].in_use && items[i].file == f)
             item_free(items[i].owner, i);
 }
 
 /* What item i reports now (0: nothing). With commit, the report counts: edge-triggered items
- * wait for the next event and one-shot items disable themselves. No item names a closed
- * descriptor here: close() removes them at once (atoll_events_fd_closed). */
+ * wait for the next event and one-shot items disable themselves. Every item's file still has a
+ * descriptor here: the last close removes its items at once (atoll_events_fd_closed). */
 static uint32_t item_events(int i, bool commit, uint64_t *wake_ns)
 {
     struct epoll_item *it = &items[i];

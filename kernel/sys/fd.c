@@ -42,6 +42,7 @@ int fd_install(struct file *f, int min, bool close_on_exec)
     for (int fd = MAX(min, 0); fd < FD_MAX; fd++) {
         if (!fds[fd]) {
             fds[fd] = f, cloexec[fd] = close_on_exec;
+            f->nfds++;
             return fd;
         }
     }
@@ -156,8 +157,9 @@ static long sys_lseek(int fd, int64_t off, int whence)
     return (long)f->pos;
 }
 
-/* The event syscalls member (absent: NULL) forgets a descriptor's epoll registrations on close. */
-void atoll_events_fd_closed(int fd) __attribute__((weak));
+/* The event syscalls member (absent: NULL) drops a file's epoll registrations once its last
+ * descriptor is closed. */
+void atoll_events_fd_closed(struct file *f) __attribute__((weak));
 
 static long sys_close(int fd)
 {
@@ -165,8 +167,9 @@ static long sys_close(int fd)
     if (!f)
         return -EBADF;
     fds[fd] = NULL;
-    if (atoll_events_fd_closed)
-        atoll_events_fd_closed(fd);
+    f->nfds--;
+    if (atoll_events_fd_closed && f->nfds == 0)
+        atoll_events_fd_closed(f);
     file_put(f);
     return 0;
 }

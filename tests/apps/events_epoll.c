@@ -1,5 +1,6 @@
 /* Checks epoll: epoll_ctl's rules and errors, level- and edge-triggered reports, one-shot,
- * timeouts, timerfds, fairness, closed descriptors, nesting. Optional argv[1]: a regular file. */
+ * timeouts, timerfds, fairness, closed and dup'd descriptors, nesting. Optional argv[1]: a regular
+ * file. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -152,6 +153,31 @@ static void check_fairness(void)
     close(ep);
 }
 
+/* epoll(7): a registration belongs to the open file and the descriptor number it was made with;
+ * closing that descriptor while a dup'd one keeps the file open leaves it, still reporting. */
+static void check_dup_keeps_registration(void)
+{
+    int ep = epoll_create1(0);
+    int efd = eventfd(0, 0);
+    int copy = dup(efd);
+    check(add(ep, efd, EPOLLIN, 50) == 0, "ADD an eventfd that has a dup'd copy");
+    close(efd);
+    eventfd_write(copy, 1);
+    struct epoll_event ev[2];
+    int n = wait0(ep, ev, 2);
+    check(n == 1 && ev[0].data.u64 == 50, "closing one of two descriptors keeps the registration");
+    check(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL) == -1 && errno == EBADF,
+          "DEL by the closed number is EBADF");
+    check(epoll_ctl(ep, EPOLL_CTL_DEL, copy, NULL) == -1 && errno == ENOENT,
+          "DEL by the copy is ENOENT (it was never added)");
+    close(copy);
+    int other = eventfd(1, 0);
+    check(add(ep, other, EPOLLIN, 51) == 0, "a new file can be added");
+    n = wait0(ep, ev, 2);
+    check(n == 1 && ev[0].data.u64 == 51, "closing the last descriptor removes the registration");
+    close(other), close(ep);
+}
+
 static void check_nesting(void)
 {
     int inner = epoll_create1(0), outer = epoll_create1(0);
@@ -172,6 +198,7 @@ int main(int argc, char **argv)
     check_level_edge_oneshot();
     check_timeouts_and_timers();
     check_fairness();
+    check_dup_keeps_registration();
     check_nesting();
     return checks_finish("events_epoll");
 }

@@ -81,6 +81,7 @@ struct file_ops {
 struct file {
     const struct file_ops *ops;
     int refs;
+    int nfds;  /* descriptors naming it: its epoll registrations live until the last one closes */
     int flags; /* O_* status flags */
     uint64_t pos;
     struct cpio_entry entry; /* rootfs files and directories */
