@@ -1,6 +1,7 @@
 /* The web root's files, opened and described once: the root is read-only, so nothing goes stale. */
 #define _GNU_SOURCE
 #include "files.h"
+#include "words.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,13 +87,6 @@ int files_init(const char *root)
     if (!S_ISDIR(st.st_mode))
         return -ENOTDIR;
     return 0;
-}
-
-static uint64_t load64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
 }
 
 /* FNV-1a style, eight bytes a step (the last step may overlap the one before): a path is hashed

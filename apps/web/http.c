@@ -1,5 +1,6 @@
 /* HTTP/1.1 request head parser (RFC 9112 sections 2-6): strict, bounded, no allocation. */
 #include "http.h"
+#include "words.h"
 
 #include <string.h>
 
@@ -216,20 +217,6 @@ static void set_span(struct http_span *span, const char *p, size_t len)
 {
     span->ptr = p;
     span->len = len;
-}
-
-static uint32_t load32(const char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t load64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
 }
 
 /* Field name (tchar only) == word (lower case, 4 bytes or more), ignoring case. A few word-sized

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "words.h"
 
 /* HTTP_TCHAR | HTTP_VALUE | HTTP_TARGET per byte (tests/unit/test_web_http.c checks every entry
  * against the RFC definitions). */
@@ -23,20 +24,6 @@ const unsigned char http_byte_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /**/
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /**/
 };
-
-static uint32_t load32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t load64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 /* The end of the run of bytes of class cls from pos. It needs no bound: the caller knows a byte
  * outside every class (the head's last LF) stops it. Eight bytes a test where it can, since
