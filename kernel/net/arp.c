@@ -251,7 +251,7 @@ void arp_input(unsigned dev, const uint8_t *p, size_t len)
     const struct net_if *nif = &net_ifs[dev];
     uint32_t spa = get32(p + 14), tpa = get32(p + 24);
 
-    if (spa && net_local_addr_dev(spa) >= 0) {
+    if (spa && net_if_by_addr(spa) >= 0) {
         if (is_our_mac(sha)) {
             /* Our own announcement, looped back or heard by another of our NICs. */
             net_counters.arp_not_for_us++;

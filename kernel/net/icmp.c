@@ -83,7 +83,7 @@ static void unreach_input(const struct ip_rx *ip)
     size_t hlen = (size_t)(inner[0] & 0xf) * 4;
     if (hlen < IP_HLEN || inner_len < hlen + 8 ||
         (inner[9] != IP_PROTO_UDP && inner[9] != IP_PROTO_TCP) ||
-        !net_is_local_addr(get32(inner + 12))) {
+        !net_addr_is_local(get32(inner + 12))) {
         net_counters.icmp_ignored++;
         return;
     }

@@ -57,7 +57,7 @@ void ip_input(unsigned dev, const uint8_t *pkt, size_t len, bool csum_ok)
         return;
     }
     bool to_broadcast = net_addr_is_broadcast(dst);
-    if (!to_broadcast && (!dst || net_local_addr_dev(dst) < 0)) {
+    if (!to_broadcast && (!dst || net_if_by_addr(dst) < 0)) {
         net_counters.ip_not_for_us++;
         return;
     }
@@ -147,7 +147,7 @@ static void loop_output(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, 
     loop_busy = true;
     build_header(loop_buf, IP_HLEN + len, next_id++, 0, ttl, proto, src, dst);
     payload_copy(loop_buf + IP_HLEN, pre, pre_len, iov, iovcnt, 0, len);
-    int dev = net_local_addr_dev(dst);
+    int dev = net_if_by_addr(dst);
     struct ip_rx ip = {
         .dev = dev < 0 ? 0 : (unsigned)dev,
         .src = src,
@@ -176,7 +176,7 @@ int ip_output(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, const void
     }
     if (!ttl)
         ttl = IP_DEFAULT_TTL;
-    if (net_is_local_addr(dst)) {
+    if (net_addr_is_local(dst)) {
         loop_output(src ? src : dst, dst, proto, ttl, len, pre, pre_len, iov, iovcnt);
         return 0;
     }
@@ -215,7 +215,7 @@ int ip_output(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, const void
 unsigned ip_route_offloads(uint32_t dst)
 {
     struct net_route_result route;
-    if (!net_hooks_active || !net_hooks_active->tx_gather || net_is_local_addr(dst) ||
+    if (!net_hooks_active || !net_hooks_active->tx_gather || net_addr_is_local(dst) ||
         net_route_lookup(dst, &route) < 0)
         return 0;
     return net_ifs[route.dev].offloads;
@@ -231,7 +231,7 @@ int ip_output_offload(uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, si
         len += iov[i].len;
     struct net_route_result route;
     if (iovcnt > MAX_FRAGS - 2 || !net_hooks_active || !net_hooks_active->tx_gather ||
-        net_is_local_addr(dst) || net_route_lookup(dst, &route) < 0)
+        net_addr_is_local(dst) || net_route_lookup(dst, &route) < 0)
         return -EOPNOTSUPP;
     const struct net_if *nif = &net_ifs[route.dev];
     /* A TSO frame whenever the caller cut the payload (gso_size): the path MTU may be below the

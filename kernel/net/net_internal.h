@@ -59,17 +59,18 @@ struct net_local_addr {
 };
 extern struct net_local_addr net_local_addrs[NET_MAX_IF];
 extern unsigned net_local_count;
-/* net_if_by_addr and net_addr_is_local (atoll/net.h), inline for the stack. */
-static inline int net_local_addr_dev(uint32_t addr)
+/* The device whose address is addr, or -EADDRNOTAVAIL. */
+static inline int net_if_by_addr(uint32_t addr)
 {
     for (unsigned i = 0; i < net_local_count; i++)
         if (net_local_addrs[i].addr == addr)
             return (int)net_local_addrs[i].dev;
     return -EADDRNOTAVAIL;
 }
-static inline bool net_is_local_addr(uint32_t addr)
+/* True when addr is one of this instance's addresses (or in 127.0.0.0/8). */
+static inline bool net_addr_is_local(uint32_t addr)
 {
-    return (addr >> 24) == 127 || (addr && net_local_addr_dev(addr) >= 0);
+    return (addr >> 24) == 127 || (addr && net_if_by_addr(addr) >= 0);
 }
 
 static inline uint64_t net_now(void)

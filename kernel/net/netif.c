@@ -135,16 +135,6 @@ bool net_if_get(unsigned dev, struct net_if_info *out)
     return true;
 }
 
-int net_if_by_addr(uint32_t addr)
-{
-    return net_local_addr_dev(addr);
-}
-
-bool net_addr_is_local(uint32_t addr)
-{
-    return net_is_local_addr(addr);
-}
-
 uint32_t net_if_broadcast(unsigned dev)
 {
     const struct net_if *nif = &net_ifs[dev];

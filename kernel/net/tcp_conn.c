@@ -300,7 +300,7 @@ int tcp_bind(struct tcp_conn *c, uint32_t addr, uint16_t port)
 {
     if (c->bound || c->state != TCPS_CLOSED)
         return -EINVAL;
-    if (addr && !net_is_local_addr(addr))
+    if (addr && !net_addr_is_local(addr))
         return -EADDRNOTAVAIL;
     if (port == 0) {
         for (unsigned tries = 0; tries <= TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO; tries++) {

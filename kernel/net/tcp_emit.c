@@ -72,7 +72,7 @@ void tcp_emit(uint32_t src, uint32_t dst, uint8_t *hdr, size_t hlen, const struc
     for (unsigned i = 0; i < n; i++)
         payload += iov[i].len;
     net_counters.tcp_tx++;
-    bool local = net_is_local_addr(dst);
+    bool local = net_addr_is_local(dst);
     if (!local) {
         uint16_t gso = payload > gso_size ? gso_size : 0;
         int r = ip_output_offload(src, dst, IP_PROTO_TCP, hdr, hlen, iov, n, 16, gso);

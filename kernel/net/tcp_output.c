@@ -16,7 +16,7 @@ uint16_t tcp_route_mss(uint32_t raddr, uint16_t pmtu)
 {
     unsigned mtu = 1500;
     struct net_route_result r;
-    if (net_is_local_addr(raddr))
+    if (net_addr_is_local(raddr))
         return TCP_LOOP_MSS;
     if (net_route_lookup(raddr, &r) == 0)
         mtu = net_ifs[r.dev].mtu;
@@ -89,12 +89,14 @@ static void add_sack_blocks(const struct tcp_conn *c, struct tcp_opts *o)
     o->nsack = (uint8_t)tcp_ranges_sack_blocks(&c->ooo, o->sack, TCP_OPT_MAX_SACK);
 }
 
-void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
+/* A segment sent at `now`: the send loop reads the clock once for its whole burst (each read is
+ * a call chain and an RDTSC). */
+static void send_segment_at(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags,
+                            uint64_t now)
 {
     uint8_t hdr[TCP_HLEN + TCP_OPT_MAXLEN];
     struct tcp_opts o = {0};
     bool syn = flags & TH_SYN;
-    uint64_t now = net_now(); /* one clock read a segment (each is a call chain and an RDTSC) */
     if (syn) {
         o.present = TCP_OPTF_MSS;
         unsigned mss = tcp_route_mss(c->remote_addr, 0);
@@ -161,6 +163,11 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t fl
         c->delack_at = 0;
         c->ack_now = false;
     }
+}
+
+void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
+{
+    send_segment_at(c, seq, len, flags, net_now());
 }
 
 /* The sequence number of a segment without data: the highest we sent, as Linux's
@@ -290,7 +297,7 @@ void tcp_output(struct tcp_conn *c)
         bool tso = route_does_tso(c); /* one route lookup for the whole burst */
         /* What does not change during the burst is asked once: each call is a translated-block
          * exit and a lookup under TCG. */
-        bool to_local = net_is_local_addr(c->remote_addr);
+        bool to_local = net_addr_is_local(c->remote_addr);
         uint32_t room = tcp_payload_max(c);
         uint64_t now = 0;
         for (unsigned burst = 0; burst < 64; burst++) {
@@ -353,9 +360,9 @@ void tcp_output(struct tcp_conn *c)
             if (len && c->snd_nxt + len == end)
                 flags |= TH_PSH;
             bool rtx = seq_lt(c->snd_nxt, c->snd_max);
-            tcp_send_segment(c, c->snd_nxt, len, flags);
             if (!now)
                 now = net_now();
+            send_segment_at(c, c->snd_nxt, len, flags, now);
             if (rtx) {
                 c->total_retrans++;
                 c->bytes_retrans += len;

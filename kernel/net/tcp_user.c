@@ -30,7 +30,7 @@ int tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
     if (addr == 0)
         addr = NET_IPV4(127, 0, 0, 1); /* Linux: INADDR_ANY means this host */
     uint32_t src = c->local_addr;
-    if (!net_is_local_addr(addr)) {
+    if (!net_addr_is_local(addr)) {
         struct net_route_result r;
         if (net_route_lookup(addr, &r) < 0)
             return -ENETUNREACH;

@@ -172,7 +172,7 @@ int udp_bind(struct udp_endpoint *ep, uint32_t addr, uint16_t port)
 {
     if (ep->local_port)
         return -EINVAL;
-    if (addr && !net_is_local_addr(addr) && !net_addr_is_broadcast(addr))
+    if (addr && !net_addr_is_local(addr) && !net_addr_is_broadcast(addr))
         return -EADDRNOTAVAIL;
     if (port == 0) {
         unsigned range = UDP_EPHEMERAL_HIGH - UDP_EPHEMERAL_LOW + 1;
@@ -207,7 +207,7 @@ static int source_for(uint32_t bound, uint32_t dst, uint32_t *src)
         *src = bound;
         return 0;
     }
-    if (net_is_local_addr(dst)) {
+    if (net_addr_is_local(dst)) {
         *src = (dst >> 24) == 127 ? NET_IPV4(127, 0, 0, 1) : dst;
         return 0;
     }

@@ -206,7 +206,7 @@ static int take_error(struct udp_sock *u)
 static void refuse_if_nobody_listens(struct udp_sock *u)
 {
     struct udp_endpoint *ep = &u->ep;
-    if (net_is_local_addr(ep->remote_addr) &&
+    if (net_addr_is_local(ep->remote_addr) &&
         !udp_lookup(ep->remote_addr, ep->remote_port, ep->local_addr, ep->local_port))
         udp_icmp_error(ep->local_addr, ep->local_port, ep->remote_addr, ep->remote_port,
                        -ECONNREFUSED, 0);
@@ -268,7 +268,7 @@ static void put_pktinfo(struct sock_msghdr *msg, const struct udp_datagram_info 
     }
     uint32_t spec_dst = info->dst_addr;
     struct net_if_info nif;
-    if (!net_is_local_addr(spec_dst) && net_if_get(info->dev, &nif))
+    if (!net_addr_is_local(spec_dst) && net_if_get(info->dev, &nif))
         spec_dst = nif.addr;
     struct in_pktinfo_k pi = {(int)info->dev + 1, __builtin_bswap32(spec_dst),
                               __builtin_bswap32(info->dst_addr)};

@@ -57,10 +57,6 @@ struct net_if_info {
     unsigned prefix;
 };
 bool net_if_get(unsigned dev, struct net_if_info *out);
-/* The device whose address is addr, or -EADDRNOTAVAIL. */
-int net_if_by_addr(uint32_t addr);
-/* True when addr is one of this instance's addresses (or in 127.0.0.0/8). */
-bool net_addr_is_local(uint32_t addr);
 /* True for 255.255.255.255 and for the directed broadcast of any interface's subnet (what
  * SO_BROADCAST guards on sending). */
 bool net_addr_is_broadcast(uint32_t addr);
