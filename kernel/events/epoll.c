@@ -85,25 +85,10 @@ static void item_free(struct epoll *ep, int i)
     file_put(items[i].file);
 }
 
-/* An item whose file has no descriptor left is gone, as on Linux, where a registration lives
- * while any descriptor of the open file does (epoll(7): closing one of two dup'd descriptors
- * leaves it, still reporting, under the closed number). */
-static bool item_stale(const struct epoll_item *it)
-{
-    return it->file->nfds == 0;
-}
-
-/* Drops the items of files with no descriptor left from every instance, releasing the files. */
-static void sweep_closed(void)
-{
-    for (int i = 0; i < items_top; i++)
-        if (items[i].in_use && item_stale(&items[i]))
-            item_free(items[i].owner, i);
-}
-
 /* Called by the core's close() when a file's last descriptor goes: its items go at once, so the
- * file (a socket's port, say) is released when the program closes it, not at the next epoll
- * call. */
+ * file (a socket's port, say) is released when the program closes it. Until then a registration
+ * lives, as on Linux, where closing one of two dup'd descriptors leaves it, still reporting,
+ * under the closed number (epoll(7)). */
 void atoll_events_fd_closed(struct file *f)
 {
     for (int i = 0; i < items_top; i++)
@@ -258,8 +243,7 @@ static bool would_loop(const struct epoll *ep, const struct epoll *target, int d
         return true;
     for (int i = target->head; i >= 0; i = items[i].next) {
         const struct epoll_item *it = &items[i];
-        if (!item_stale(it) && it->file->ops == &epoll_ops &&
-            would_loop(ep, it->file->priv, depth + 1))
+        if (it->file->ops == &epoll_ops && would_loop(ep, it->file->priv, depth + 1))
             return true;
     }
     return false;
@@ -300,7 +284,6 @@ static long item_add(struct epoll *ep, int fd, struct file *tf, const struct epo
 
 long sys_epoll_ctl(int epfd, int op, int fd, void *event)
 {
-    sweep_closed();
     const struct epoll_event *ev = event;
     bool has_event = op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD;
     if (has_event && !ev)
