@@ -9,11 +9,10 @@
  * image carries, keeps the smaller form. On hardware both are about as fast. Written as plain
  * loops, GCC would recognise them and emit calls to memcpy/memset, i.e. to themselves: the empty
  * asm keeps it from doing so. */
-#ifdef ATOLL_STRING_FAST
 typedef uint64_t word_unaligned __attribute__((aligned(1), may_alias));
 typedef uint32_t half_unaligned __attribute__((aligned(1), may_alias));
 
-/* Copies 8 * words bytes (words <= 8) through registers. */
+/* Copies 8 * words bytes (words: 1, 2, 4 or 8) through registers. */
 static inline void copy_words(unsigned char *d, const unsigned char *s, unsigned words)
 {
     const word_unaligned *sw = (const word_unaligned *)s;
@@ -35,18 +34,11 @@ static inline void copy_words(unsigned char *d, const unsigned char *s, unsigned
         dw[4] = f, dw[5] = g, dw[6] = h, dw[7] = i;
 }
 
-void *memcpy(void *dst, const void *src, size_t n)
+#ifdef ATOLL_STRING_FAST
+/* The fast build's copy of fewer than 64 bytes: a first and a last piece that may overlap. */
+static inline void copy_short(unsigned char *d, const unsigned char *s, size_t n)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if (n >= 64) {
-        unsigned char *end = d + n;
-        const unsigned char *send = s + n;
-        for (; n >= 64; n -= 64, d += 64, s += 64)
-            copy_words(d, s, 8);
-        if (n)
-            copy_words(end - 64, send - 64, 8); /* overlaps what is copied: the same bytes */
-    } else if (n >= 32) {
+    if (n >= 32) {
         copy_words(d, s, 4);
         copy_words(d + n - 32, s + n - 32, 4);
     } else if (n >= 16) {
@@ -63,32 +55,33 @@ void *memcpy(void *dst, const void *src, size_t n)
         unsigned char x = s[0], y = s[n / 2], z = s[n - 1];
         d[0] = x, d[n / 2] = y, d[n - 1] = z;
     }
-    return dst;
 }
-
-#else
-typedef uint64_t word_unaligned __attribute__((aligned(1), may_alias));
+#endif
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    for (; n >= 64; n -= 64, d += 64, s += 64) {
-        const word_unaligned *sw = (const word_unaligned *)s;
-        word_unaligned *dw = (word_unaligned *)d;
-        uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3], f = sw[4], g = sw[5], h = sw[6],
-                 i = sw[7];
-        __asm__ volatile(""
-                         : "+r"(a), "+r"(b), "+r"(c), "+r"(e), "+r"(f), "+r"(g), "+r"(h), "+r"(i));
-        dw[0] = a, dw[1] = b, dw[2] = c, dw[3] = e, dw[4] = f, dw[5] = g, dw[6] = h, dw[7] = i;
+#ifdef ATOLL_STRING_FAST
+    if (n < 64) {
+        copy_short(d, s, n);
+        return dst;
     }
+    unsigned char *end = d + n;
+    const unsigned char *send = s + n;
+#endif
+    for (; n >= 64; n -= 64, d += 64, s += 64)
+        copy_words(d, s, 8);
+#ifdef ATOLL_STRING_FAST
+    if (n)
+        copy_words(end - 64, send - 64, 8); /* overlaps what is copied: the same bytes */
+#else
     size_t q = n / 8, tail = n % 8;
     __asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
     __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(tail) : : "memory");
+#endif
     return dst;
 }
-
-#endif
 
 void *memmove(void *dst, const void *src, size_t n)
 {
@@ -107,49 +100,39 @@ void *memmove(void *dst, const void *src, size_t n)
     return dst;
 }
 
+void *memset(void *dst, int c, size_t n)
+{
+    unsigned char *d = dst;
+    uint64_t pattern = (uint8_t)c * 0x0101010101010101ull;
 #ifdef ATOLL_STRING_FAST
-void *memset(void *dst, int c, size_t n)
-{
-    unsigned char *d = dst;
-    uint64_t pattern = (uint8_t)c * 0x0101010101010101ull;
-    __asm__ volatile("" : "+r"(pattern));
-    if (n >= 8) {
-        unsigned char *end = d + n;
-        for (; n >= 64; n -= 64, d += 64) {
-            word_unaligned *dw = (word_unaligned *)d;
-            dw[0] = dw[1] = dw[2] = dw[3] = dw[4] = dw[5] = dw[6] = dw[7] = pattern;
-            __asm__ volatile("" ::: "memory");
+    unsigned char *end = d + n;
+    if (n < 8) {
+        if (n >= 4) {
+            *(half_unaligned *)d = (uint32_t)pattern;
+            *(half_unaligned *)(d + n - 4) = (uint32_t)pattern;
+        } else if (n) {
+            d[0] = (unsigned char)c, d[n / 2] = (unsigned char)c, d[n - 1] = (unsigned char)c;
         }
-        for (; n >= 8; n -= 8, d += 8)
-            *(word_unaligned *)d = pattern;
-        if (n)
-            *(word_unaligned *)(end - 8) = pattern; /* overlaps what is set: the same bytes */
-    } else if (n >= 4) {
-        *(half_unaligned *)d = (uint32_t)pattern;
-        *(half_unaligned *)(d + n - 4) = (uint32_t)pattern;
-    } else if (n) {
-        d[0] = (unsigned char)c, d[n / 2] = (unsigned char)c, d[n - 1] = (unsigned char)c;
+        return dst;
     }
-    return dst;
-}
-
-#else
-void *memset(void *dst, int c, size_t n)
-{
-    unsigned char *d = dst;
-    uint64_t pattern = (uint8_t)c * 0x0101010101010101ull;
+#endif
     for (; n >= 64; n -= 64, d += 64) {
         word_unaligned *dw = (word_unaligned *)d;
         __asm__ volatile("" : "+r"(pattern));
         dw[0] = dw[1] = dw[2] = dw[3] = dw[4] = dw[5] = dw[6] = dw[7] = pattern;
     }
+#ifdef ATOLL_STRING_FAST
+    for (; n >= 8; n -= 8, d += 8)
+        *(word_unaligned *)d = pattern;
+    if (n)
+        *(word_unaligned *)(end - 8) = pattern; /* overlaps what is set: the same bytes */
+#else
     size_t q = n / 8, tail = n % 8;
     __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
     __asm__ volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(pattern) : "memory");
+#endif
     return dst;
 }
-
-#endif
 
 int memcmp(const void *a, const void *b, size_t n)
 {
