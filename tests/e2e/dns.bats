@@ -144,13 +144,7 @@ start_linux_server() {
 }
 
 @test "dns in the image answers dig and kdig on a tap, and agrees with Knot (microvm, TCG)" {
-    needs_namespaces
-    NS="atoll-e2e-dns-$BATS_ROOT_PID-$BATS_TEST_NUMBER"
-    ip netns add "$NS"
-    ip -n "$NS" link set lo up
-    ip -n "$NS" tuntap add dev tap0 mode tap
-    ip -n "$NS" addr add "$PEER_IP/24" dev tap0
-    ip -n "$NS" link set tap0 up
+    tap_namespace_setup dns
     "$ATOLL" run "$(image_of dns)" --timeout 300 --netns "$NS" \
         --net "tap=tap0,ip=$INSTANCE_IP/24,gw=$PEER_IP" -- -s /zones/poc.test.zone \
         /zones/10.0.0.rev.zone >"$BATS_TEST_TMPDIR/server.log" 2>&1 &

@@ -17,16 +17,8 @@ setup_file() {
 }
 
 setup() {
-    if [[ $(id -u) -ne 0 || ! -c /dev/net/tun ]] || ! command -v ip >/dev/null ||
-        ! command -v ping >/dev/null; then
-        skip "needs root, ip(8), ping(8) and /dev/net/tun"
-    fi
-    NS="atoll-e2e-ping-$BATS_ROOT_PID-$BATS_TEST_NUMBER"
-    ip netns add "$NS"
-    ip -n "$NS" link set lo up
-    ip -n "$NS" tuntap add dev tap0 mode tap
-    ip -n "$NS" addr add "$PEER_IP/24" dev tap0
-    ip -n "$NS" link set tap0 up
+    command -v ping >/dev/null || skip "needs ping(8)"
+    tap_namespace_setup ping
     LOG="$BATS_TEST_TMPDIR/instance.log"
     INSTANCE_PID=
 }

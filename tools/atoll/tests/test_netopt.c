@@ -39,19 +39,27 @@ static char *joined(const struct strvec *v)
     return out;
 }
 
+/* The QEMU arguments spec becomes as NIC `index` on `machine` are `want`; frees spec. */
+static void assert_qemu_args(struct net_spec *spec, unsigned index, const char *machine,
+                             const char *want)
+{
+    struct strvec argv = STRVEC_INIT;
+    net_spec_qemu_args(spec, index, machine, &argv);
+    char *text = joined(&argv);
+    assert_string_equal(text, want);
+    free(text);
+    strvec_free(&argv);
+    net_spec_free(spec);
+}
+
 static void test_user(void **state)
 {
     (void)state;
     struct net_spec spec;
     parse_ok("user", &spec);
     assert_int_equal(spec.kind, NET_USER);
-    struct strvec argv = STRVEC_INIT;
-    net_spec_qemu_args(&spec, 0, "microvm", &argv);
-    char *text = joined(&argv);
-    assert_string_equal(text, "-netdev user,id=net0 -device virtio-net-device,netdev=net0");
-    free(text);
-    strvec_free(&argv);
-    net_spec_free(&spec);
+    assert_qemu_args(&spec, 0, "microvm",
+                     "-netdev user,id=net0 -device virtio-net-device,netdev=net0");
 }
 
 static void test_user_forwards_and_mac(void **state)
@@ -60,15 +68,10 @@ static void test_user_forwards_and_mac(void **state)
     struct net_spec spec;
     parse_ok("user,fwd=udp:127.0.0.1:5353-:53,fwd=tcp:127.0.0.2:8080-:80,mac=52:54:00:ab:cd:ef",
              &spec);
-    struct strvec argv = STRVEC_INIT;
-    net_spec_qemu_args(&spec, 2, "q35", &argv);
-    char *text = joined(&argv);
-    assert_string_equal(text, "-netdev "
-                              "user,id=net2,hostfwd=udp:127.0.0.1:5353-:53,hostfwd=tcp:127.0.0.2:"
-                              "8080-:80 -device virtio-net-pci,netdev=net2,mac=52:54:00:ab:cd:ef");
-    free(text);
-    strvec_free(&argv);
-    net_spec_free(&spec);
+    assert_qemu_args(&spec, 2, "q35",
+                     "-netdev "
+                     "user,id=net2,hostfwd=udp:127.0.0.1:5353-:53,hostfwd=tcp:127.0.0.2:"
+                     "8080-:80 -device virtio-net-pci,netdev=net2,mac=52:54:00:ab:cd:ef");
 }
 
 static void test_tap(void **state)
@@ -80,14 +83,9 @@ static void test_tap(void **state)
     assert_string_equal(spec.tap, "tap0");
     assert_string_equal(spec.ip, "10.0.0.2/24");
     assert_string_equal(spec.gw, "10.0.0.1");
-    struct strvec argv = STRVEC_INIT;
-    net_spec_qemu_args(&spec, 1, "pc", &argv);
-    char *text = joined(&argv);
-    assert_string_equal(text, "-netdev tap,id=net1,ifname=tap0,script=no,downscript=no -device "
-                              "virtio-net-pci,netdev=net1,mac=02:00:00:00:00:01");
-    free(text);
-    strvec_free(&argv);
-    net_spec_free(&spec);
+    assert_qemu_args(&spec, 1, "pc",
+                     "-netdev tap,id=net1,ifname=tap0,script=no,downscript=no -device "
+                     "virtio-net-pci,netdev=net1,mac=02:00:00:00:00:01");
 }
 
 /* A datagram link to another QEMU: its two sockets, and the guest settings a tap has. */
@@ -101,15 +99,10 @@ static void test_dgram(void **state)
     assert_string_equal(spec.own, "/run/a/f1.sock");
     assert_string_equal(spec.peer, "/run/a/r0.sock");
     assert_string_equal(spec.ip, "10.1.0.1/24");
-    struct strvec argv = STRVEC_INIT;
-    net_spec_qemu_args(&spec, 1, "microvm", &argv);
-    char *text = joined(&argv);
-    assert_string_equal(text, "-netdev dgram,id=net1,local.type=unix,local.path=/run/a/f1.sock,"
-                              "remote.type=unix,remote.path=/run/a/r0.sock -device "
-                              "virtio-net-device,netdev=net1,mac=02:00:00:00:00:02");
-    free(text);
-    strvec_free(&argv);
-    net_spec_free(&spec);
+    assert_qemu_args(&spec, 1, "microvm",
+                     "-netdev dgram,id=net1,local.type=unix,local.path=/run/a/f1.sock,"
+                     "remote.type=unix,remote.path=/run/a/r0.sock -device "
+                     "virtio-net-device,netdev=net1,mac=02:00:00:00:00:02");
 }
 
 /* A stream link: one end listens, the other connects. */
@@ -120,23 +113,14 @@ static void test_stream(void **state)
     parse_ok("stream=listen:/run/a/link.sock,ip=10.1.0.1/24", &spec);
     assert_int_equal(spec.kind, NET_STREAM);
     assert_true(spec.listen);
-    struct strvec argv = STRVEC_INIT;
-    net_spec_qemu_args(&spec, 0, "microvm", &argv);
-    char *text = joined(&argv);
-    assert_string_equal(text, "-netdev stream,id=net0,server=on,addr.type=unix,addr.path=/run/a/"
-                              "link.sock -device virtio-net-device,netdev=net0");
-    free(text);
-    strvec_free(&argv);
-    net_spec_free(&spec);
+    assert_qemu_args(&spec, 0, "microvm",
+                     "-netdev stream,id=net0,server=on,addr.type=unix,addr.path=/run/a/"
+                     "link.sock -device virtio-net-device,netdev=net0");
     parse_ok("stream=connect:/run/a/link.sock,mac=02:00:00:00:00:03", &spec);
     assert_false(spec.listen);
-    net_spec_qemu_args(&spec, 2, "pc", &argv);
-    text = joined(&argv);
-    assert_string_equal(text, "-netdev stream,id=net2,server=off,addr.type=unix,addr.path=/run/a/"
-                              "link.sock -device virtio-net-pci,netdev=net2,mac=02:00:00:00:00:03");
-    free(text);
-    strvec_free(&argv);
-    net_spec_free(&spec);
+    assert_qemu_args(&spec, 2, "pc",
+                     "-netdev stream,id=net2,server=off,addr.type=unix,addr.path=/run/a/"
+                     "link.sock -device virtio-net-pci,netdev=net2,mac=02:00:00:00:00:03");
 }
 
 static void test_refused(void **state)
